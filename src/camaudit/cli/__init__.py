@@ -1,0 +1,29 @@
+"""Command line: a thin layer from arguments to the pipeline.
+
+Each command group lives in its own module here and is added in `COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import click
+
+from camaudit import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="camaudit")
+def cli() -> None:
+    """Audit a surveillance-camera estate: what cameras, who made them, what to do."""
+
+
+def _register() -> None:
+    from camaudit.cli import lab
+
+    for command in (lab.lab,):
+        cli.add_command(command)
+
+
+def main() -> None:
+    _register()
+    # click exits 2 on usage errors; our own errors are turned into one line and exit 2 too.
+    cli(prog_name="camaudit")

@@ -1,0 +1,334 @@
+"""The core data model: every pipeline stage speaks these frozen types.
+
+sources ──▶ Observation ──▶ identify ──▶ Device ──▶ assess ──▶ Finding ──▶ store/report
+
+`to_dict` / `from_dict` give a JSON round-trip with a versioned schema (`SCHEMA`).
+Observation `fields` keys follow `camaudit/data/vocab/fields.yaml`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+SCHEMA = "camaudit.model/1"
+RAW_CAP = 4096  # bytes of raw device output kept per observation (evidence, not archive)
+VALUE_CAP = 2048  # characters kept per parsed field value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Transport(StrEnum):
+    TCP = "tcp"
+    UDP = "udp"
+    NONE = "none"  # observations not tied to a socket (imports, neighbour table)
+
+
+class ProbeStatus(StrEnum):
+    OK = "ok"
+    TIMEOUT = "timeout"
+    REFUSED = "refused"
+    RESET = "reset"
+    TOO_LARGE = "too_large"
+    MALFORMED = "malformed"
+    UNREACHABLE = "unreachable"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+class FindingKind(StrEnum):
+    VULNERABILITY = "vulnerability"
+    CREDENTIAL = "credential"
+    EXPOSURE = "exposure"
+    EGRESS = "egress"
+    POLICY = "policy"
+    PRIVACY = "privacy"
+
+
+def _bounded(value: str) -> str:
+    return value if len(value) <= VALUE_CAP else value[:VALUE_CAP]
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One thing a source saw about one address.
+
+    Attributes:
+        source: what produced it, e.g. ``probe:http``, ``import:nmap_xml``, ``pcap``.
+        ip: the device address as text.
+        port: the port the observation came from, or None.
+        transport: tcp, udp or none.
+        protocol: wire protocol (``http``, ``rtsp``, ``sadp``, ``dhip``, ``onvif`` …).
+        kind: what was observed (``http.response``, ``sadp.reply`` …), see fields.yaml.
+        fields: parsed values, keys from fields.yaml; values are bounded strings.
+        raw: the first RAW_CAP bytes the device sent (untrusted; never rendered unescaped).
+        mac: layer-2 address when the source saw it (``aa:bb:cc:dd:ee:ff``).
+        time: when it was observed (UTC).
+    """
+
+    source: str
+    ip: str
+    port: int | None
+    transport: Transport
+    protocol: str
+    kind: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+    raw: bytes = b""
+    mac: str | None = None
+    time: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        bounded = {str(k): _bounded(str(v)) for k, v in self.fields.items()}
+        object.__setattr__(self, "fields", types.MappingProxyType(bounded))
+        if len(self.raw) > RAW_CAP:
+            object.__setattr__(self, "raw", bytes(self.raw[:RAW_CAP]))
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeAttempt:
+    """One probe of one port: a failure is data, stored and reported, never swallowed.
+
+    Attributes:
+        probe: the probe name (``http``, ``rtsp`` …).
+        ip, port, transport: where it was sent.
+        status: ok, timeout, refused, reset, too_large, malformed, unreachable, skipped, error.
+        error_reason: a short human reason when status is not ok.
+        bytes_read: how many bytes the device sent.
+        duration_ms: wall time of the attempt.
+    """
+
+    probe: str
+    ip: str
+    port: int | None
+    transport: Transport
+    status: ProbeStatus
+    error_reason: str | None = None
+    bytes_read: int = 0
+    duration_ms: float = 0.0
+    time: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a conclusion was drawn: which observation, which field and value, which rule.
+
+    Attributes:
+        kind: the observation kind it came from.
+        field: the observation field the rule read.
+        value: the raw value (bounded) so a person can check it.
+        rule_id: the data rule that matched, or None for direct facts.
+        source: the observation's source.
+        ip, port: where it was seen.
+        claims: what the rule concluded (``manufacturer: hikvision`` …).
+        confidence: the rule's confidence, 0..1.
+        inferred: True when a value was derived (e.g. a build date from Last-Modified).
+    """
+
+    kind: str
+    field: str
+    value: str
+    rule_id: str | None = None
+    source: str = ""
+    ip: str | None = None
+    port: int | None = None
+    claims: Mapping[str, str] = field(default_factory=dict)
+    confidence: float = 0.0
+    inferred: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", _bounded(self.value))
+        object.__setattr__(self, "claims", types.MappingProxyType(dict(self.claims)))
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A conclusion of a check about one device.
+
+    Attributes:
+        check_id: stable kebab-case id (``cve-2017-7921``, ``exposure-rtsp-no-auth``).
+        kind: vulnerability, credential, exposure, egress, policy, privacy.
+        severity: critical, high, medium, low, info.
+        title: one line for people.
+        evidence: what it rests on.
+        remediation: what to do.
+        references: public sources (URLs).
+        verified: True only when an active read-only check confirmed it; False when inferred.
+        status: ``affected``, ``undetermined``, ``violates`` … (check-specific).
+        details: extra bounded key/values (CVSS, KEV date, pack id …).
+    """
+
+    check_id: str
+    kind: FindingKind
+    severity: Severity
+    title: str
+    evidence: tuple[Evidence, ...] = ()
+    remediation: str = ""
+    references: tuple[str, ...] = ()
+    verified: bool = False
+    status: str = "affected"
+    details: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "details", types.MappingProxyType(dict(self.details)))
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """One device, fused from all observations about it.
+
+    Attributes:
+        ips: addresses it was seen at.
+        mac: layer-2 address, when known.
+        ports: open ports seen.
+        brand: the label brand (vocabulary id), what the sticker says.
+        manufacturer: the true manufacturer (vocabulary id), who made it.
+        model, firmware, serial: as reported by the device.
+        device_type: ``ip_camera``, ``nvr``, ``dvr`` … (vocabulary id).
+        confidence: 0..1 for the manufacturer verdict.
+        evidence: every piece of evidence used.
+        conflicts: human-readable notes where evidence disagreed.
+        findings: filled by assess.
+        firmware_inferred: True when the firmware was inferred rather than reported.
+    """
+
+    ips: tuple[str, ...]
+    mac: str | None = None
+    ports: tuple[int, ...] = ()
+    brand: str | None = None
+    manufacturer: str | None = None
+    model: str | None = None
+    firmware: str | None = None
+    serial: str | None = None
+    device_type: str | None = None
+    confidence: float = 0.0
+    evidence: tuple[Evidence, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    firmware_inferred: bool = False
+
+    @property
+    def ip(self) -> str:
+        return self.ips[0] if self.ips else ""
+
+    @property
+    def key(self) -> str:
+        """Register key: MAC where known, else serial, else address."""
+        if self.mac:
+            return f"mac:{self.mac}"
+        if self.serial:
+            return f"serial:{self.serial}"
+        return f"ip:{self.ip}"
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """One run of camaudit.
+
+    Attributes:
+        id: unique id (hex).
+        started, finished: UTC times; finished is None while running.
+        scope: the explicit, expanded target list (or the import files read).
+        options: the options in force (never credentials).
+        version: camaudit version.
+    """
+
+    id: str
+    started: datetime
+    scope: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    version: str = ""
+    finished: datetime | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "options", types.MappingProxyType(dict(self.options)))
+
+
+# --- JSON round-trip -------------------------------------------------------------------------
+
+Model = Observation | ProbeAttempt | Evidence | Finding | Device | Audit
+T = TypeVar("T", Observation, ProbeAttempt, Evidence, Finding, Device, Audit)
+_CLASSES: dict[str, type[Any]] = {
+    c.__name__: c for c in (Observation, ProbeAttempt, Evidence, Finding, Device, Audit)
+}
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, Mapping):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    return value
+
+
+def to_dict(obj: Model) -> dict[str, Any]:
+    """Encode a model object as JSON-ready data, tagged with its schema and type."""
+    data: dict[str, Any] = _encode(obj)
+    return {"schema": SCHEMA, "type": type(obj).__name__, **data}
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _decode(args[0], value)
+    if origin is tuple:
+        inner = typing.get_args(hint)[0]
+        return tuple(_decode(inner, v) for v in value)
+    if origin is Mapping or hint is Mapping:
+        return dict(value)
+    if isinstance(hint, type):
+        if dataclasses.is_dataclass(hint):
+            return _from_fields(hint, value)
+        if issubclass(hint, StrEnum):
+            return hint(value)
+        if hint is datetime:
+            return datetime.fromisoformat(value)
+        if hint is bytes:
+            return bytes.fromhex(value)
+    return value
+
+
+def _from_fields(cls: type[T], data: Mapping[str, Any]) -> T:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(data) - known - {"schema", "type"}
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown keys {sorted(unknown)}")
+    kwargs = {name: _decode(hints[name], data[name]) for name in known if name in data}
+    return cls(**kwargs)
+
+
+def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
+    """Decode what `to_dict` produced; rejects other schema versions and unknown keys."""
+    schema = data.get("schema", SCHEMA)
+    if schema != SCHEMA:
+        raise ValueError(f"unsupported schema {schema!r} (this camaudit reads {SCHEMA})")
+    if data.get("type", cls.__name__) != cls.__name__:
+        raise ValueError(f"expected {cls.__name__}, got {data.get('type')}")
+    return _from_fields(cls, data)
