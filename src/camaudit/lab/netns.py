@@ -371,10 +371,8 @@ class NetnsLab:
             entries = json.loads(manifest.read_text())
         except (OSError, ValueError):
             return False  # not written yet, or half written
-        entry = _manifest_entry(entries, device.profile)
-        self._manifest.append(
-            {**entry, "profile": device.profile, "address": device.address, "mac": device.mac}
-        )
+        entry = {"profile": device.profile, "address": device.address, "mac": device.mac}
+        self._manifest.append(entry | _manifest_entry(entries, device.profile))
         return True
 
     def _stop_processes(self) -> None:
