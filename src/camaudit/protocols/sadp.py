@@ -161,10 +161,10 @@ def parse_reply(data: bytes) -> SadpReply:
     root = xmlsafe.parse_xml(data, max_size=MAX_SIZE)
     if xmlsafe.local_name(root.tag) != "ProbeMatch":
         raise ProtocolError("SADP reply root is not <ProbeMatch>")
+    if len(root) > MAX_FIELDS:
+        raise ProtocolError(f"SADP reply has more than {MAX_FIELDS} elements")
     fields: dict[str, str] = {}
     for child in root:
-        if len(fields) >= MAX_FIELDS:
-            raise ProtocolError(f"SADP reply has more than {MAX_FIELDS} elements")
         fields.setdefault(xmlsafe.local_name(child.tag), xmlsafe.text_of(child))
     return SadpReply(fields=fields)
 
