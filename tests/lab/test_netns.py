@@ -22,6 +22,8 @@ import pytest
 from camaudit.errors import LabError
 from camaudit.lab import netns
 from camaudit.lab.netns import NetnsDevice, NetnsLab
+from camaudit.lab.profile import Profile, load_profiles
+from camaudit.protocols import dhip, sadp
 
 pytestmark = pytest.mark.netns
 
@@ -282,8 +284,95 @@ def test_cleanup_stale_removes_a_crashed_run_and_spares_a_live_one() -> None:
 @pytest.mark.asyncio
 async def test_async_context_manager_and_exec() -> None:
     async with NetnsLab(STUBS[:1], command=stub_command) as lab:
-        code, out, _ = await lab.aexec_in_scanner(["ip", "-o", "link", "show", "dev", lab.bridge])
-        assert code == 0 and lab.bridge in out.decode()
+        done = await lab.aexec_in_scanner(["ip", "-o", "link", "show", "dev", lab.bridge])
+        assert done.returncode == 0 and lab.bridge in done.stdout.decode()
         lab_id = lab.lab_id
     assert ours(lab_id) == []
     assert os.path.exists(f"/run/netns/ca-{lab_id}-scan") is False
+
+
+# -- the real lab: `camaudit lab serve --only ID --address ADDR` in every namespace -------------------------
+
+
+def _profiles(ids: Sequence[str] | None = None) -> tuple[Profile, ...]:
+    return load_profiles(ids)
+
+
+def _declares(profile: Profile, protocol: str) -> bool:
+    return any(service.protocol == protocol for service in profile.services)
+
+
+def _subset() -> tuple[Profile, ...]:
+    """Two Hikvision-made, two Dahua-made devices and one of neither family: enough, and quick."""
+    everything = _profiles()
+    pick = [p for p in everything if p.expected.manufacturer == "hikvision"][:2]
+    pick += [p for p in everything if p.expected.manufacturer == "dahua"][:2]
+    pick += [p for p in everything if p.expected.manufacturer not in ("hikvision", "dahua")][:1]
+    return tuple(pick)
+
+
+@pytest.fixture(scope="module")
+def real_lab() -> Iterator[NetnsLab]:
+    with NetnsLab(_subset()) as lab:
+        yield lab
+
+
+def _by_address(lab: NetnsLab) -> dict[str, NetnsDevice]:
+    return {device.address: device for device in lab.devices}
+
+
+def test_sadp_inquiry_to_the_group_is_answered_by_the_hikvision_family(real_lab: NetnsLab) -> None:
+    profiles = {p.id: p for p in _profiles([d.profile for d in real_lab.devices])}
+    replies = ask(real_lab, sadp.MULTICAST_GROUP, sadp.PORT, sadp.build_inquiry())
+    devices = _by_address(real_lab)
+    answered = {devices[peer].profile: sadp.parse_reply(data) for peer, data in replies}
+    hikvision = {i for i, p in profiles.items() if p.expected.manufacturer == "hikvision"}
+    assert len(hikvision) == 2 and set(answered) == hikvision
+    assert set(answered) == {i for i, p in profiles.items() if _declares(p, "sadp")}
+    for profile_id, reply in answered.items():
+        device = next(d for d in real_lab.devices if d.profile == profile_id)
+        assert (reply.mac, reply.ipv4) == (device.mac, device.address)
+        assert reply.model == profiles[profile_id].expected.model
+
+
+def test_dhip_search_to_the_group_is_answered_by_the_dahua_family(real_lab: NetnsLab) -> None:
+    profiles = {p.id: p for p in _profiles([d.profile for d in real_lab.devices])}
+    replies = ask(real_lab, dhip.MULTICAST_GROUP, dhip.PORT, dhip.build_search())
+    devices = _by_address(real_lab)
+    answered = {
+        devices[peer].profile: dhip.observation_fields(dhip.parse_message(data)) for peer, data in replies
+    }
+    dahua = {i for i, p in profiles.items() if p.expected.manufacturer == "dahua"}
+    assert len(dahua) == 2 and set(answered) == dahua
+    for profile_id, fields in answered.items():
+        device = next(d for d in real_lab.devices if d.profile == profile_id)
+        assert fields["dhip.mac"] == device.mac
+
+
+def test_scanner_learns_every_device_mac_after_contact(real_lab: NetnsLab) -> None:
+    ask(real_lab, sadp.MULTICAST_GROUP, sadp.PORT, sadp.build_inquiry(), wait=0.5)
+    ask(real_lab, dhip.MULTICAST_GROUP, dhip.PORT, dhip.build_search(), wait=0.5)
+    for device in real_lab.devices:  # the rest answer nothing on UDP: contact them by unicast
+        ask(real_lab, device.address, 9, b"knock", wait=0.05)
+    assert real_lab.neighbours() == {d.address: d.mac for d in real_lab.devices}
+    manifest = real_lab.manifest()
+    assert [(e["profile"], e["address"], e["mac"]) for e in manifest] == [
+        (d.profile, d.address, d.mac) for d in real_lab.devices
+    ]
+    assert all(e["ports"] and e["expected"] for e in manifest)
+
+
+def test_every_profile_comes_up_and_only_declared_devices_answer_discovery() -> None:
+    profiles = _profiles()
+    with NetnsLab(profiles) as lab:
+        assert [(e["profile"], e["mac"]) for e in lab.manifest()] == [(p.id, p.mac) for p in profiles]
+        devices = _by_address(lab)
+        for protocol, codec, probe in (
+            ("sadp", sadp, sadp.build_inquiry()),
+            ("dhip", dhip, dhip.build_search()),
+        ):
+            replies = ask(lab, codec.MULTICAST_GROUP, codec.PORT, probe, wait=2.0)
+            answered = {devices[peer].profile for peer, _ in replies}
+            assert answered == {p.id for p in profiles if _declares(p, protocol)}, protocol
+        lab_id = lab.lab_id
+    assert ours(lab_id) == []

@@ -42,9 +42,7 @@ DEVICE_HOST_BASE = 10  # device n (0-based) is 198.18.0.<n + 10>
 MULTICAST_ROUTE = "224.0.0.0/4"  # RFC 5771: send and receive every group on the lab link
 LOCK_DIR = Path("/run/camaudit-netns")
 READY_TIMEOUT = 60.0  # seconds for every device to write its manifest (2 shared cores, many devices)
-_STALE = re.compile(
-    r"^(?:ca-(?P<ns>[0-9a-f]{6})-(?:\d+|scan)|cab(?P<br>[0-9a-f]{6})|cav(?P<veth>[0-9a-f]{6})-\d+)$"
-)
+_STALE = re.compile(r"^ca-(?P<lab>[0-9a-f]{6})-(?:\d+|scan)$")
 _MAC = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$")
 
 
@@ -161,38 +159,22 @@ def _delete_namespace(namespace: str) -> None:
         _run(["ip", "netns", "delete", namespace])
 
 
-def _stale_names() -> dict[str, list[tuple[str, str]]]:
-    """Our namespaces and host links ("netns" or "link", name), grouped by lab id."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    links = [str(link.get("ifname", "")) for link in json.loads(_run(["ip", "-j", "link", "show"]) or "[]")]
-    for kind, names in (("netns", _namespaces()), ("link", links)):
-        for name in names:
-            match = _STALE.match(name)
-            lab_id = match and (match["ns"] if kind == "netns" else match["br"] or match["veth"])
-            if lab_id:
-                found.setdefault(lab_id, []).append((kind, name))
-    return found
-
-
 def cleanup_stale() -> list[str]:
-    """Remove the namespaces, links and processes of earlier runs that died; return what was removed.
-
-    A lab whose owner is still alive holds its lock and is left alone, so concurrent runs are safe.
-    """
+    """Remove the namespaces (with their processes, bridge and veths) of earlier runs that died; return
+    their names. A lab whose owner is alive holds its lock and is left alone, so concurrent runs are safe.
+    Bridges and veths exist only inside our namespaces (never in the host's), so they go with them."""
     removed: list[str] = []
-    for lab_id, names in sorted(_stale_names().items()):
-        lock = _take_lock(lab_id)
-        if lock is None:
-            continue
-        # Device namespaces before the scanner's, which holds the bridge.
-        for kind, name in sorted(names, key=lambda n: n[1].endswith("-scan")):
-            if kind == "netns":
+    by_lab: dict[str, list[str]] = {}
+    for name in _namespaces():
+        if found := _STALE.match(name):
+            by_lab.setdefault(found["lab"], []).append(name)
+    for lab_id, names in sorted(by_lab.items()):
+        if (lock := _take_lock(lab_id)) is not None:
+            # Device namespaces before the scanner's, which holds the bridge.
+            for name in sorted(names, key=lambda n: n.endswith("-scan")):
                 _delete_namespace(name)
-            else:
-                with contextlib.suppress(LabError):
-                    _run(["ip", "link", "delete", name])
-            removed.append(name)
-        _release(lab_id, lock)
+            removed += names
+            _release(lab_id, lock)
     return removed
 
 
@@ -341,15 +323,10 @@ class NetnsLab:
         for device in self.devices:
             manifest, log = self._paths(device)
             argv = ["ip", "netns", "exec", device.namespace, *self._command(device, manifest)]
-            with log.open("wb") as out:
-                # A session of its own: teardown signals the whole process group.
-                self._procs[device.namespace] = subprocess.Popen(
-                    argv,
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
+            with log.open("wb") as out:  # a session of its own: teardown signals the whole group
+                proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                        start_new_session=True)  # fmt: skip
+            self._procs[device.namespace] = proc
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self._ready_timeout
@@ -404,24 +381,16 @@ class NetnsLab:
         )
 
     async def aexec_in_scanner(
-        self, argv: Sequence[str], *, timeout: float = 60.0
-    ) -> tuple[int, bytes, bytes]:
-        """`exec_in_scanner` for asyncio callers: (exit code, stdout, stderr)."""
-        proc = await asyncio.create_subprocess_exec(
-            *self.scanner_argv(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-        try:
-            out, err = await asyncio.wait_for(proc.communicate(), timeout)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-            raise
-        return proc.returncode or 0, out, err
+        self, argv: Sequence[str], *, timeout: float = 60.0, input: bytes | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        """`exec_in_scanner` for asyncio callers (runs in a worker thread)."""
+        return await asyncio.to_thread(self.exec_in_scanner, argv, timeout=timeout, input=input)
 
     def neighbours(self) -> dict[str, str]:
         """The scanner's ARP table on the bridge: address -> MAC (entries that have a MAC)."""
         table = json.loads(
-            _run(["ip", "-j", "-n", self.scanner_namespace, "neigh", "show", "dev", self.bridge]) or "[]"
+            _run(["ip", "-4", "-j", "-n", self.scanner_namespace, "neigh", "show", "dev", self.bridge])
+            or "[]"
         )
         return {e["dst"]: e["lladdr"].lower() for e in table if "lladdr" in e}
 
