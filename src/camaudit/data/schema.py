@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 # Claim keys a rule may set as constants, and names its capture groups may take.
 SET_KEYS = frozenset({"manufacturer", "brand", "device_type", "model", "firmware", "serial"})
-CAPTURE_KEYS = frozenset({"manufacturer", "brand", "model", "firmware", "serial", "mac", "build"})
+CAPTURE_KEYS = frozenset({"manufacturer", "brand", "model", "firmware", "serial", "mac", "build", "version"})
 # Claim keys whose values must be vocabulary ids.
 MAKER_KEYS = frozenset({"manufacturer", "brand"})
 
