@@ -22,6 +22,7 @@ class RequestRecord:
         method: HTTP/RTSP method, SOAP operation, DHIP method, SADP type, or a marker
             (``connect``, ``malformed``, ``unknown``).
         path: request target for HTTP/RTSP, else "".
+        operation: the SOAP operation of an ONVIF POST (GetDeviceInformation …), else "".
         body_size: bytes of request body (whole datagram for UDP).
         time: UNIX time it was received.
         peer: client address.
@@ -34,6 +35,7 @@ class RequestRecord:
     transport: str
     method: str
     path: str = ""
+    operation: str = ""
     body_size: int = 0
     time: float = 0.0
     peer: str = ""

@@ -46,6 +46,11 @@ class DeviceContext:
             .replace("{mac}", mac)
         )
 
+    def fill_bytes(self, data: bytes) -> bytes:
+        if b"{" not in data:
+            return data
+        return self.fill(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+
     def record(self, service: Service, method: str, **extra: Any) -> RequestRecord:
         return self.log.add(
             self.profile.id, service.protocol, service.port, service.transport, method, **extra
