@@ -6,6 +6,7 @@ own scanner namespace); nothing is sent on the host's interfaces.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -278,13 +279,57 @@ def test_cleanup_stale_removes_a_crashed_run_and_spares_a_live_one() -> None:
         assert ask(live, "239.255.255.250", 37020, b"still?") == [("198.18.0.10", b"stub-hik:still?")]
 
 
+SERVE = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    sys.path[:0] = [sys.argv[1]]
+    from test_netns import STUBS, stub_command
+    from camaudit.lab import netns
+    ready = lambda lab: print(lab.lab_id, *(d.namespace for d in lab.devices), flush=True)
+    netns.serve(STUBS, manifest=Path(sys.argv[2]), on_ready=ready, command=stub_command)
+    print("stopped", flush=True)
+""")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_serve_writes_the_manifest_and_tears_down_on_signal(tmp_path: Path, sig: signal.Signals) -> None:
+    manifest = tmp_path / "lab.json"
+    argv = [sys.executable, "-c", SERVE, str(Path(__file__).parent), str(manifest)]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        lab_id, *spaces = proc.stdout.readline().split()
+        pids = [int(p) for n in spaces for p in netns._run(["ip", "netns", "pids", n]).split()]
+        assert [e["mac"] for e in json.loads(manifest.read_text())] == [
+            "44:19:b6:00:00:01",
+            "3c:ef:8c:00:00:02",
+        ]
+        assert len(ours(lab_id)) == 4 and len(alive(pids)) == 2
+        proc.send_signal(sig)
+        assert proc.stdout.read().strip() == "stopped"
+        assert proc.wait(timeout=30) == 0
+    assert ours(lab_id) == []
+    assert alive(pids) == []
+
+
+def test_serve_stops_with_an_error_when_a_device_dies(tmp_path: Path) -> None:
+    argv = [sys.executable, "-c", SERVE, str(Path(__file__).parent), str(tmp_path / "lab.json")]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        lab_id, *spaces = proc.stdout.readline().split()
+        (pid,) = netns._run(["ip", "netns", "pids", spaces[1]]).split()
+        os.kill(int(pid), signal.SIGKILL)
+        assert proc.wait(timeout=30) == 1
+        assert "device(s) stopped on their own: stub-dahua" in proc.stderr.read()
+    assert ours(lab_id) == []
+
+
 # -- asyncio ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.asyncio
 async def test_async_context_manager_and_exec() -> None:
     async with NetnsLab(STUBS[:1], command=stub_command) as lab:
-        done = await lab.aexec_in_scanner(["ip", "-o", "link", "show", "dev", lab.bridge])
+        done = await asyncio.to_thread(lab.exec_in_scanner, ["ip", "-o", "link", "show", "dev", lab.bridge])
         assert done.returncode == 0 and lab.bridge in done.stdout.decode()
         lab_id = lab.lab_id
     assert ours(lab_id) == []

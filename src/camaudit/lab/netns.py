@@ -102,12 +102,8 @@ def check_available() -> None:
         raise LabError("the namespace lab needs `ip` from iproute2, which is not installed")
     if os.geteuid() != 0:
         raise LabError("the namespace lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN for `ip netns`)")
-    lab_id, lock = _new_lock()
-    try:
-        _run(["ip", "netns", "add", f"ca-{lab_id}-scan"])
-        _run(["ip", "netns", "delete", f"ca-{lab_id}-scan"])
-    finally:
-        _release(lab_id, lock)
+    with NetnsLab([]) as lab:  # an empty lab: the scanner namespace and its bridge
+        _run(["ip", "-n", lab.scanner_namespace, "link", "show", lab.bridge])
 
 
 def _take_lock(lab_id: str) -> IO[str] | None:
@@ -123,15 +119,14 @@ def _take_lock(lab_id: str) -> IO[str] | None:
 
 
 def _new_lock() -> tuple[str, IO[str]]:
+    lab_id = secrets.token_hex(3)  # 16M ids; a clash with a live run just fails this start
     try:
-        for _ in range(16):
-            lab_id = secrets.token_hex(3)
-            handle = _take_lock(lab_id)
-            if handle is not None:
-                return lab_id, handle
+        handle = _take_lock(lab_id)
     except OSError as exc:
         raise LabError(f"cannot create the lab lock in {LOCK_DIR}: {exc}") from exc
-    raise LabError("cannot find an unused lab id")
+    if handle is None:
+        raise LabError(f"lab id {lab_id} is in use, try again")
+    return lab_id, handle
 
 
 def _release(lab_id: str, handle: IO[str]) -> None:
@@ -237,7 +232,7 @@ class NetnsLab:
         if self._lock is not None:
             raise LabError("the namespace lab is already running")
         if shutil.which("ip") is None or os.geteuid() != 0:
-            check_available()  # raises with the reason
+            raise LabError("the namespace lab needs root and `ip` from iproute2")
         self._lock = _new_lock()
         try:
             self._workdir = Path(tempfile.mkdtemp(prefix=f"camaudit-netns-{self.lab_id}-"))
@@ -316,8 +311,8 @@ class NetnsLab:
     # -- device processes ------------------------------------------------------------------------------
 
     def _paths(self, device: NetnsDevice) -> tuple[Path, Path]:
-        assert self._workdir is not None
-        return self._workdir / f"{device.profile}.manifest.json", self._workdir / f"{device.profile}.log"
+        base = Path(self._workdir or ".") / device.namespace
+        return base.with_suffix(".manifest.json"), base.with_suffix(".log")
 
     def _spawn_all(self) -> None:
         for device in self.devices:
@@ -380,18 +375,10 @@ class NetnsLab:
             self.scanner_argv(argv), input=input, capture_output=True, timeout=timeout, check=False
         )
 
-    async def aexec_in_scanner(
-        self, argv: Sequence[str], *, timeout: float = 60.0, input: bytes | None = None
-    ) -> subprocess.CompletedProcess[bytes]:
-        """`exec_in_scanner` for asyncio callers (runs in a worker thread)."""
-        return await asyncio.to_thread(self.exec_in_scanner, argv, timeout=timeout, input=input)
-
     def neighbours(self) -> dict[str, str]:
         """The scanner's ARP table on the bridge: address -> MAC (entries that have a MAC)."""
-        table = json.loads(
-            _run(["ip", "-4", "-j", "-n", self.scanner_namespace, "neigh", "show", "dev", self.bridge])
-            or "[]"
-        )
+        argv = ["ip", "-4", "-j", "-n", self.scanner_namespace, "neigh", "show", "dev", self.bridge]
+        table = json.loads(_run(argv) or "[]")
         return {e["dst"]: e["lladdr"].lower() for e in table if "lladdr" in e}
 
     def manifest(self) -> list[dict[str, Any]]:
@@ -400,9 +387,7 @@ class NetnsLab:
 
 
 def _manifest_entry(entries: Any, profile: str) -> dict[str, Any]:
-    """The entry for `profile` in a one-device manifest (a list, or an object with a `devices` list)."""
-    if isinstance(entries, dict):
-        entries = entries.get("devices", [])
+    """The entry for `profile` in the one-device manifest the device wrote."""
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict) and entry.get("profile") == profile:
             return {"ports": entry.get("ports", {}), "expected": entry.get("expected", {})}
@@ -410,19 +395,24 @@ def _manifest_entry(entries: Any, profile: str) -> dict[str, Any]:
 
 
 def serve(
-    profiles: Sequence[Profile], *, manifest: Path | None, on_ready: Callable[[NetnsLab], None]
+    profiles: Sequence[Profile],
+    *,
+    manifest: Path | None,
+    on_ready: Callable[[NetnsLab], None],
+    command: DeviceCommand = lab_serve_command,
 ) -> None:
     """Foreground `camaudit lab serve --netns`: bring the lab up, write the manifest, call `on_ready`,
-    then wait for SIGINT/SIGTERM and tear everything down."""
+    run until SIGINT/SIGTERM (or a device dies: LabError), and tear everything down in every case."""
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with NetnsLab(profiles) as lab:
+        with NetnsLab(profiles, command=command) as lab:
             if manifest is not None:
                 manifest.write_text(json.dumps(lab.manifest(), indent=2) + "\n")
             on_ready(lab)
             while not stop.wait(0.5):
-                pass
+                if stopped := [d.profile for d in lab.devices if lab._procs[d.namespace].poll() is not None]:
+                    raise LabError(f"device(s) stopped on their own: {', '.join(stopped)}")
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
