@@ -17,6 +17,7 @@ from camaudit.errors import MessageTooLarge, ProtocolError
 
 MAX_HEADERS = 128
 LINE_MAX = 8 * 1024  # characters of one start line or field line
+WHITESPACE = " \t"  # OWS, RFC 9110 §5.6.3
 AUTH_MAX = 8 * 1024  # characters of a WWW-Authenticate value parsed
 AUTH_PARAMS_MAX = 64
 
@@ -135,7 +136,7 @@ def _parse_fields(lines: list[str]) -> Headers:
         if line[:1] in (" ", "\t") and fields:
             # RFC 9112 §5.2: obs-fold is replaced by SP before the value is interpreted.
             name, value = fields[-1]
-            fields[-1] = (name, _field_value(name, f"{value} {line}"))
+            fields[-1] = (name, _field_value(name, f"{value} {line.lstrip(WHITESPACE)}"))
             continue
         fields.append(_parse_field(line))
         if len(fields) > MAX_HEADERS:
