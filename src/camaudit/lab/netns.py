@@ -194,13 +194,12 @@ class NetnsLab:
         profiles: Sequence[Profile],
         *,
         command: DeviceCommand = lab_serve_command,
-        network: ipaddress.IPv4Network = NETWORK,
         ready_timeout: float = READY_TIMEOUT,
     ) -> None:
-        if len(profiles) > network.num_addresses - DEVICE_HOST_BASE - 1:
-            raise LabError(f"{len(profiles)} devices do not fit in {network}")
+        if len(profiles) > NETWORK.num_addresses - DEVICE_HOST_BASE - 1:
+            raise LabError(f"{len(profiles)} devices do not fit in {NETWORK}")
         self._profiles = [(p.id, normalise_mac(p.mac)) for p in profiles]
-        self._command, self._network, self._ready_timeout = command, network, ready_timeout
+        self._command, self._ready_timeout = command, ready_timeout
         self._lock: tuple[str, IO[str]] | None = None  # (lab id, held lock)
         self._workdir: Path | None = None
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -224,7 +223,7 @@ class NetnsLab:
 
     @property
     def scanner_address(self) -> str:
-        return str(self._network[SCANNER_HOST])
+        return str(NETWORK[SCANNER_HOST])
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -279,7 +278,7 @@ class NetnsLab:
 
     def _plan(self) -> Iterator[NetnsDevice]:
         for n, (profile, mac) in enumerate(self._profiles):
-            address = str(self._network[DEVICE_HOST_BASE + n])
+            address = str(NETWORK[DEVICE_HOST_BASE + n])
             yield NetnsDevice(profile, mac, f"ca-{self.lab_id}-{n}", address, f"cav{self.lab_id}-{n}")
 
     def _add_namespace(self, namespace: str) -> None:
@@ -288,7 +287,7 @@ class NetnsLab:
         _run(["ip", "-n", namespace, "link", "set", "lo", "up"])
 
     def _build_scanner(self) -> None:
-        ns, br, prefix = self.scanner_namespace, self.bridge, self._network.prefixlen
+        ns, br, prefix = self.scanner_namespace, self.bridge, NETWORK.prefixlen
         self._add_namespace(ns)
         # Snooping off: with no IGMP querier on the link every group is flooded to every port, like a
         # plain switch; STP off and no forwarding delay, so ports forward as soon as they are up.
@@ -304,7 +303,7 @@ class NetnsLab:
         _run(["ip", "-n", scanner, "link", "add", device.veth, "type", "veth",
               "peer", "name", "eth0", "address", device.mac, "netns", ns])  # fmt: skip
         _run(["ip", "-n", scanner, "link", "set", device.veth, "master", self.bridge, "up"])
-        _run(["ip", "-n", ns, "addr", "add", f"{device.address}/{self._network.prefixlen}", "dev", "eth0"])
+        _run(["ip", "-n", ns, "addr", "add", f"{device.address}/{NETWORK.prefixlen}", "dev", "eth0"])
         _run(["ip", "-n", ns, "link", "set", "eth0", "up"])
         _run(["ip", "-n", ns, "route", "add", MULTICAST_ROUTE, "dev", "eth0"])
 
