@@ -1,0 +1,153 @@
+"""Fuse observations into Devices: group by address, merge groups sharing a MAC, weigh evidence.
+
+Protocol tells (SADP, DHIP, realm formats) carry high rule confidence; cosmetic ones (titles,
+favicons) low. A host whose random canary path answered 200 (``http.catch_all = "true"``) says
+yes to anything, so its page-content evidence (paths, bodies, titles, favicons) is discounted.
+Model, firmware and serial prefer what discovery protocols report (SADP/DHIP/ONVIF) over what
+web pages suggest; a build date read from a login page's Last-Modified is marked inferred.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from email.utils import parsedate_to_datetime
+
+from camaudit.identify import manufacturer, oui
+from camaudit.identify.rules import match
+from camaudit.model import Device, Evidence, Observation
+
+CATCH_ALL_FACTOR = 0.2
+_PAGE_FIELDS = ("http.path_status", "http.body", "http.title", "http.favicon.")
+_MAC_FIELDS = ("mac.address", "dhip.mac", "sadp.MAC")
+# Where a reported value is most trustworthy (higher first), by field prefix.
+_REPORTED = ("sadp.", "dhip.", "onvif.", "dvrip.", "rtsp.sdp.", "wsd.")
+
+
+def macs_of(obs: Observation) -> set[str]:
+    found = {obs.mac} if obs.mac else set()
+    found |= {obs.fields[name] for name in _MAC_FIELDS if name in obs.fields}
+    return {m for m in (oui.normalise_mac(x) for x in found) if m}
+
+
+def group(observations: Iterable[Observation]) -> list[list[Observation]]:
+    """Observations per IP, then IP groups that share a MAC merged (union-find)."""
+    by_ip: dict[str, list[Observation]] = {}
+    for obs in observations:
+        by_ip.setdefault(obs.ip, []).append(obs)
+    parent = {ip: ip for ip in by_ip}
+
+    def root(ip: str) -> str:
+        while parent[ip] != ip:
+            ip = parent[ip]
+        return ip
+
+    owner: dict[str, str] = {}
+    for ip, items in by_ip.items():
+        for mac in set().union(*(macs_of(o) for o in items)):
+            parent[root(ip)] = root(owner.setdefault(mac, ip))
+    merged: dict[str, list[Observation]] = {}
+    for ip, items in by_ip.items():
+        merged.setdefault(root(ip), []).extend(items)
+    return list(merged.values())
+
+
+def discount(evidence: list[Evidence], catch_all: bool) -> list[Evidence]:
+    if not catch_all:
+        return evidence
+    return [
+        dataclasses.replace(ev, confidence=round(ev.confidence * CATCH_ALL_FACTOR, 4))
+        if ev.field.startswith(_PAGE_FIELDS)
+        else ev
+        for ev in evidence
+    ]
+
+
+def collect(items: Sequence[Observation]) -> list[Evidence]:
+    evidence = [ev for obs in items for ev in match(obs)]
+    first_ip = items[0].ip
+    for mac in sorted(set().union(*(macs_of(o) for o in items))):
+        found = oui.evidence(mac, first_ip)
+        if found is not None:
+            evidence.append(found)
+    catch_all = any(o.fields.get("http.catch_all") == "true" for o in items)
+    return discount(evidence, catch_all)
+
+
+def _rank(ev: Evidence) -> tuple[int, float]:
+    for i, prefix in enumerate(_REPORTED):
+        if ev.field.startswith(prefix):
+            return (len(_REPORTED) - i, ev.confidence)
+    return (0, ev.confidence)
+
+
+def reported(evidence: Sequence[Evidence], key: str, maker: str | None) -> str | None:
+    """Best value of `key` (model, firmware, serial), ignoring evidence for another maker."""
+    usable = [ev for ev in evidence if key in ev.claims and _agrees(ev, maker)]
+    return max(usable, key=_rank).claims[key] if usable else None
+
+
+def _agrees(ev: Evidence, maker: str | None) -> bool:
+    vote = manufacturer.maker_vote(ev)
+    return maker is None or vote is None or vote[0] == maker
+
+
+def device_type(evidence: Sequence[Evidence]) -> str | None:
+    """Noisy-OR per type; a generic web-server verdict only when nothing more specific is known."""
+    miss: dict[str, float] = {}
+    for ev in evidence:
+        kind = ev.claims.get("device_type")
+        if kind:
+            miss[kind] = miss.get(kind, 1.0) * (1.0 - ev.confidence)
+    ranked = sorted(((1 - m, k) for k, m in miss.items()), reverse=True)
+    specific = [k for score, k in ranked if k != "web_server" and score >= 0.3]
+    if specific:
+        return specific[0]
+    return "web_server" if "web_server" in miss else None
+
+
+def inferred_build(items: Sequence[Observation], evidence: Sequence[Evidence]) -> Evidence | None:
+    """A build date from the Last-Modified of a page that a rule recognised (a login page)."""
+    pages = {(ev.ip, ev.port) for ev in evidence if ev.kind == "http.response" and ev.rule_id}
+    for obs in items:
+        stamp = obs.fields.get("http.last_modified")
+        if stamp and obs.kind == "http.response" and (obs.ip, obs.port) in pages:
+            try:
+                when = parsedate_to_datetime(stamp)
+            except (TypeError, ValueError):
+                continue
+            return Evidence(kind=obs.kind, field="http.last_modified", value=stamp, source=obs.source,
+                            ip=obs.ip, port=obs.port, claims={"firmware": f"build {when:%Y-%m-%d}"},
+                            confidence=0.3, inferred=True)
+    return None
+
+
+def fuse(items: Sequence[Observation]) -> Device:
+    """One Device from the observations of one group."""
+    evidence = collect(items)
+    verdict = manufacturer.verdict(evidence)
+    maker = verdict.manufacturer
+    firmware = reported(evidence, "firmware", maker)
+    build = None if firmware or maker is None else inferred_build(items, evidence)
+    kind = device_type(evidence)
+    return Device(
+        ips=tuple(sorted({o.ip for o in items})),
+        mac=min(set().union(*(macs_of(o) for o in items)), default=None),
+        ports=tuple(sorted({o.port for o in items if o.port is not None})),
+        brand=manufacturer.brand(evidence, maker),
+        manufacturer=maker,
+        model=reported(evidence, "model", maker),
+        firmware=firmware or (build.claims["firmware"] if build else None),
+        serial=reported(evidence, "serial", maker),
+        device_type=kind,
+        confidence=verdict.confidence,
+        evidence=tuple(evidence) + ((build,) if build else ()),
+        conflicts=verdict.conflicts,
+        firmware_inferred=build is not None,
+    )
+
+
+def identify(observations: Iterable[Observation]) -> list[Device]:
+    """Devices, one per physical device seen (by IP, merged by MAC), in address order."""
+    devices = [fuse(items) for items in group(observations)]
+    return sorted(devices, key=lambda d: d.ips)

@@ -1,0 +1,82 @@
+"""Run the fingerprint rules over observations: one Evidence per matching (field, rule).
+
+Rules are searched in file order and the first match per field value wins (recog semantics;
+the self-test proves no earlier rule shadows a later rule's examples). Captured brand and
+manufacturer names are resolved through the vocabulary; a name the vocabulary does not know is
+kept as ``brand_raw`` so a person can still see it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+
+from camaudit.data.load import load_knowledge
+from camaudit.data.schema import MAKER_KEYS, Rule, Vocabulary
+from camaudit.model import Evidence, Observation
+
+
+@functools.cache
+def rule_index() -> Mapping[str, tuple[Rule, ...]]:
+    """Every rule (fingerprints and OUI registrants), grouped by the field it reads."""
+    knowledge = load_knowledge()
+    index: dict[str, list[Rule]] = {}
+    for item in (*knowledge.fingerprints, knowledge.oui):
+        index.setdefault(item.matches, []).extend(item.rules)
+    return {name: tuple(rules) for name, rules in index.items()}
+
+
+def captured(rule: Rule, value: str) -> dict[str, str] | None:
+    """The rule's named captures on `value` (unset optional groups left out), or None."""
+    found = rule.pattern.search(value)
+    if found is None:
+        return None
+    pairs = zip(rule.captures, found.groups(), strict=True)
+    return {name: text for name, text in pairs if text is not None}
+
+
+def claims_of(rule: Rule, captures: Mapping[str, str], vocab: Vocabulary) -> dict[str, str]:
+    claims = dict(rule.sets)
+    for name, text in captures.items():
+        if name in MAKER_KEYS:
+            resolved = vocab.resolve_maker(text)
+            if resolved is None:
+                claims[f"{name}_raw"] = text
+                continue
+            claims[name] = resolved
+        else:
+            claims[name] = text.strip()
+    return claims
+
+
+def first_match(field: str, value: str) -> tuple[Rule, dict[str, str]] | None:
+    for rule in rule_index().get(field, ()):
+        caps = captured(rule, value)
+        if caps is not None:
+            return rule, caps
+    return None
+
+
+def match_value(field: str, value: str, obs: Observation | None = None) -> Evidence | None:
+    """Evidence for one field value, or None when no rule matches."""
+    hit = first_match(field, value)
+    if hit is None:
+        return None
+    rule, caps = hit
+    return Evidence(
+        kind=obs.kind if obs else "",
+        field=field,
+        value=value,
+        rule_id=rule.id,
+        source=obs.source if obs else "",
+        ip=obs.ip if obs else None,
+        port=obs.port if obs else None,
+        claims=claims_of(rule, caps, load_knowledge().vocab),
+        confidence=rule.confidence,
+    )
+
+
+def match(obs: Observation) -> list[Evidence]:
+    """Every piece of evidence the rules find in one observation."""
+    found = (match_value(name, value, obs) for name, value in obs.fields.items())
+    return [ev for ev in found if ev is not None]
