@@ -425,3 +425,30 @@ def test_every_profile_comes_up_and_only_declared_devices_answer_discovery() -> 
             assert answered == {p.id for p in profiles if _declares(p, protocol)}, protocol
         lab_id = lab.lab_id
     assert ours(lab_id) == []
+
+
+def test_cli_lab_serve_netns_writes_the_manifest_and_stops_on_sigterm(tmp_path: Path) -> None:
+    picked = [p.id for p in _subset()[:2]]
+    serve = lab_cli.lab.commands["serve"]  # type: ignore[attr-defined]
+    if "netns" not in {p.name for p in serve.params}:
+        pytest.skip("`camaudit lab serve --netns` is not wired in yet")
+    manifest = tmp_path / "lab.json"
+    argv = [sys.executable, "-m", "camaudit", "lab", "serve", "--netns", "--manifest", str(manifest)]
+    argv += [arg for profile in picked for arg in ("--profile", profile)]
+    before = set(netns._namespaces())
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        deadline = time.monotonic() + 60
+        while not manifest.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        entries = json.loads(manifest.read_text())
+        assert [(e["profile"], e["address"]) for e in entries] == [
+            (picked[0], "198.18.0.10"),
+            (picked[1], "198.18.0.11"),
+        ]
+        created = set(netns._namespaces()) - before
+        assert len([n for n in created if n.endswith(("-0", "-1", "-scan"))]) >= 3
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+    assert "198.18.0.10" in out and picked[0] in out
+    assert created & set(netns._namespaces()) == set()
