@@ -1,0 +1,56 @@
+"""Shared shape of the unicast UDP discovery probes (sadp, dhip, dvrip_legacy, wsdiscovery).
+
+Multicast does not cross routers, so each in-scope host is also asked directly (unicast), which is
+the only discovery that works across routed networks. Silence is recorded as a ``timeout`` attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from camaudit.errors import ProtocolError
+from camaudit.model import Observation, ProbeStatus
+from camaudit.protocols.sadp import normalise_mac
+from camaudit.sources.probes._base import ProbeResult, ProbeTarget, failed, observe
+from camaudit.sources.readonly import ReadOnlyRequest
+from camaudit.sources.scheduler import Connector
+
+# (fields, mac) for each record a datagram holds; raises ProtocolError when it does not parse.
+Decoder = Callable[[bytes], Sequence[tuple[dict[str, str], str | None]]]
+
+
+async def ask(
+    name: str,
+    target: ProbeTarget,
+    conn: Connector,
+    request: ReadOnlyRequest,
+    *,
+    kind: str,
+    decode: Decoder,
+) -> ProbeResult:
+    ex = await conn.exchange_udp(target.ip, target.port, request, probe=name)
+    found: list[Observation] = []
+    problems: list[str] = []
+    for datagram in ex.datagrams:
+        try:
+            records = decode(datagram)
+        except ProtocolError as exc:
+            problems.append(str(exc))
+            continue
+        for fields, mac in records:
+            mac_text = normalise_mac(mac) if mac else None
+            found.append(
+                observe(
+                    name,
+                    target,
+                    protocol=kind.split(".")[0],
+                    kind=kind,
+                    fields=fields,
+                    raw=datagram,
+                    mac=mac_text,
+                )
+            )
+    attempt = ex.attempt
+    if problems and not found:
+        attempt = failed(attempt, ProbeStatus.MALFORMED, problems[0])
+    return ProbeResult(observations=tuple(found), attempts=(attempt,))

@@ -1,0 +1,32 @@
+"""ONVIF WS-Discovery ``Probe``, unicast to UDP 3702 (devices.md §3).
+
+Each ``ProbeMatch`` becomes one observation: endpoint (Hikvision's embeds the MAC), types, scopes
+(``name/``, ``hardware/``, Dahua's ``extension/unique_identifier``) and XAddrs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from camaudit.model import Transport
+from camaudit.protocols import wsdiscovery
+from camaudit.sources.probes import _udp
+from camaudit.sources.probes._base import Probe, ProbeResult, ProbeTarget, Stage
+from camaudit.sources.readonly import ReadOnlyRequest
+from camaudit.sources.scheduler import Connector
+
+NAME = "wsdiscovery"
+PORTS = ((wsdiscovery.PORT, Transport.UDP),)
+STAGE = Stage.REACH
+
+
+def decode(data: bytes) -> Sequence[tuple[dict[str, str], str | None]]:
+    return [(wsdiscovery.observation_fields(m), None) for m in wsdiscovery.parse_probe_matches(data)]
+
+
+async def probe(target: ProbeTarget, conn: Connector) -> ProbeResult:
+    request = ReadOnlyRequest.wsdiscovery_probe()
+    return await _udp.ask(NAME, target, conn, request, kind="wsdiscovery.match", decode=decode)
+
+
+PROBE = Probe(NAME, PORTS, probe, STAGE)
