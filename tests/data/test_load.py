@@ -42,15 +42,26 @@ def test_good_file_loads() -> None:
     parsed = load(GOOD)
     rule = parsed.rules[0]  # type: ignore[attr-defined]
     assert (rule.id, dict(rule.sets), rule.captures, rule.line) == (
-        "demo-rule", {"manufacturer": "hikvision", "device_type": "nvr"}, ("version",), 5)
+        "demo-rule",
+        {"manufacturer": "hikvision", "device_type": "nvr"},
+        ("version",),
+        5,
+    )
 
 
 def test_unknown_key() -> None:
-    rejects(GOOD.replace("    confidence: 0.5", "    confidense: 0.5"), 9, "rules.0.confidense", "unknown key")
+    rejects(
+        GOOD.replace("    confidence: 0.5", "    confidense: 0.5"), 9, "rules.0.confidense", "unknown key"
+    )
 
 
 def test_missing_source() -> None:
-    rejects(GOOD.replace("    source: https://example.org/page\n", ""), 5, "rules.0", "missing required key 'source'")
+    rejects(
+        GOOD.replace("    source: https://example.org/page\n", ""),
+        5,
+        "rules.0",
+        "missing required key 'source'",
+    )
 
 
 def test_source_must_be_a_url() -> None:
@@ -58,18 +69,30 @@ def test_source_must_be_a_url() -> None:
 
 
 def test_unknown_vendor() -> None:
-    rejects(GOOD.replace("manufacturer: hikvision", "manufacturer: hickvision"), 7,
-            "rules.0.sets.manufacturer", "not in vocab/manufacturers.yaml")
+    rejects(
+        GOOD.replace("manufacturer: hikvision", "manufacturer: hickvision"),
+        7,
+        "rules.0.sets.manufacturer",
+        "not in vocab/manufacturers.yaml",
+    )
 
 
 def test_unknown_device_type() -> None:
-    rejects(GOOD.replace("device_type: nvr", "device_type: camera"), 7, "rules.0.sets.device_type",
-            "not in vocab/device_types.yaml")
+    rejects(
+        GOOD.replace("device_type: nvr", "device_type: camera"),
+        7,
+        "rules.0.sets.device_type",
+        "not in vocab/device_types.yaml",
+    )
 
 
 def test_unknown_field() -> None:
-    rejects(GOOD.replace("matches: http.header.server", "matches: http.server"), 2, "matches",
-            "not in vocab/fields.yaml")
+    rejects(
+        GOOD.replace("matches: http.header.server", "matches: http.server"),
+        2,
+        "matches",
+        "not in vocab/fields.yaml",
+    )
 
 
 def test_bad_regex() -> None:
@@ -97,8 +120,12 @@ def test_wrong_schema_and_missing_sources() -> None:
 
 
 def test_example_expect_must_name_a_capture() -> None:
-    rejects(GOOD.replace("expect: {version: '3'}", "expect: {model: '3'}"), 13, "rules.0.examples.0.expect.model",
-            "unknown key")
+    rejects(
+        GOOD.replace("expect: {version: '3'}", "expect: {model: '3'}"),
+        13,
+        "rules.0.examples.0.expect.model",
+        "unknown key",
+    )
 
 
 def test_not_yaml() -> None:
@@ -107,8 +134,10 @@ def test_not_yaml() -> None:
 
 
 def test_oem_rejects_unknown_brand() -> None:
-    text = "schema: camaudit.oem/1\nsources: [x]\nlinks:\n  - brand: nobody\n    manufacturer: dahua\n" \
-           "    confidence: 0.5\n    source: https://example.org/\n"
+    text = (
+        "schema: camaudit.oem/1\nsources: [x]\nlinks:\n  - brand: nobody\n    manufacturer: dahua\n"
+        "    confidence: 0.5\n    source: https://example.org/\n"
+    )
     with pytest.raises(DataFileError, match=r"^oem.yaml:4: links.0.brand: 'nobody' is not in"):
         parse_oem(parse_text(text, "oem.yaml"), load_vocabulary())
 
@@ -118,8 +147,17 @@ def test_shipped_data_loads_once_and_is_consistent() -> None:
     assert load_knowledge() is first
     vocab = first.vocab
     assert {"hikvision", "dahua", "ezviz", "lorex", "amcrest", "nginx", "hp"} <= set(vocab.manufacturers)
-    assert set(vocab.device_types) == {"ip_camera", "nvr", "dvr", "doorbell", "intercom", "video_encoder",
-                                       "printer", "web_server", "other"}
+    assert set(vocab.device_types) == {
+        "ip_camera",
+        "nvr",
+        "dvr",
+        "doorbell",
+        "intercom",
+        "video_encoder",
+        "printer",
+        "web_server",
+        "other",
+    }
     assert vocab.resolve_maker("Hangzhou Hikvision Digital Technology Co.,Ltd.") == "hikvision"
     assert vocab.resolve_maker("Zhejiang Dahua Technology") == "dahua"
     assert vocab.resolve_maker("Shanghai Dahua Scale Factory") is None

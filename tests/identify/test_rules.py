@@ -38,26 +38,56 @@ def test_rule_ids_unique_across_files() -> None:
 
 def test_index_covers_required_fields() -> None:
     wanted = {
-        "http.header.server", "http.header_names", "http.www_authenticate.realm", "http.path_status",
-        "http.body", "http.title", "http.favicon.md5", "rtsp.header.server", "rtsp.www_authenticate.realm",
-        "tls.subject", "tls.issuer", "sadp.DeviceDescription", "dhip.Vendor", "dvrip.header",
-        "hiksdk.header", "wsd.scopes", "wsd.scope.name", "onvif.Manufacturer", "mac.oui_registrant",
+        "http.header.server",
+        "http.header_names",
+        "http.www_authenticate.realm",
+        "http.path_status",
+        "http.body",
+        "http.title",
+        "http.favicon.md5",
+        "rtsp.header.server",
+        "rtsp.www_authenticate.realm",
+        "tls.subject",
+        "tls.issuer",
+        "sadp.DeviceDescription",
+        "dhip.Vendor",
+        "dvrip.header",
+        "hiksdk.header",
+        "wsd.scopes",
+        "wsd.scope.name",
+        "onvif.Manufacturer",
+        "mac.oui_registrant",
     }
     assert wanted <= set(rule_index())
 
 
 def test_match_resolves_brand_and_keeps_unknown_names_raw() -> None:
-    obs = Observation("probe:dhip", "127.0.0.9", 37810, Transport.UDP, "dhip", "dhip.reply",
-                      {"dhip.Vendor": "Lorex", "dhip.DeviceType": "W461ASC"})
+    obs = Observation(
+        "probe:dhip",
+        "127.0.0.9",
+        37810,
+        Transport.UDP,
+        "dhip",
+        "dhip.reply",
+        {"dhip.Vendor": "Lorex", "dhip.DeviceType": "W461ASC"},
+    )
     claims = {ev.rule_id: dict(ev.claims) for ev in match(obs)}
     assert claims["dahua-dhip-vendor-label"] == {"manufacturer": "dahua", "brand": "lorex"}
     assert claims["dahua-dhip-model"] == {"manufacturer": "dahua", "model": "W461ASC"}
-    odd = Observation("probe:dhip", "127.0.0.9", 37810, Transport.UDP, "dhip", "dhip.reply",
-                      {"dhip.Vendor": "Acme Vision"})
+    odd = Observation(
+        "probe:dhip", "127.0.0.9", 37810, Transport.UDP, "dhip", "dhip.reply", {"dhip.Vendor": "Acme Vision"}
+    )
     assert dict(match(odd)[0].claims) == {"manufacturer": "dahua", "brand_raw": "Acme Vision"}
 
 
 def test_unrelated_values_match_nothing() -> None:
-    obs = Observation("probe:http", "127.0.0.9", 80, Transport.TCP, "http", "http.response",
-                      {"http.header.server": "Microsoft-IIS/10.0", "http.title": "Router login"})
+    obs = Observation(
+        "probe:http",
+        "127.0.0.9",
+        80,
+        Transport.TCP,
+        "http",
+        "http.response",
+        {"http.header.server": "Microsoft-IIS/10.0", "http.title": "Router login"},
+    )
     assert match(obs) == []

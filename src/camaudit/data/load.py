@@ -233,7 +233,9 @@ def _captures(doc: Doc, path: Path, value: Any) -> tuple[str, ...]:
         doc.fail(path, "must be a list of names")
     for i, name in enumerate(value):
         if name not in CAPTURE_KEYS:
-            doc.fail((*path, i), f"unknown capture name {name!r} (allowed: {', '.join(sorted(CAPTURE_KEYS))})")
+            doc.fail(
+                (*path, i), f"unknown capture name {name!r} (allowed: {', '.join(sorted(CAPTURE_KEYS))})"
+            )
     return tuple(value)
 
 
@@ -304,14 +306,21 @@ def parse_oem(doc: Doc, vocab: Vocabulary) -> OemTable:
     links: dict[str, OemLink] = {}
     for i, body in enumerate(links_data):
         path: Path = ("links", i)
-        check_keys(doc, path, body, {"brand", "manufacturer", "confidence", "source", "note"},
-                   {"brand", "manufacturer", "confidence", "source"})
+        check_keys(
+            doc,
+            path,
+            body,
+            {"brand", "manufacturer", "confidence", "source", "note"},
+            {"brand", "manufacturer", "confidence", "source"},
+        )
         brand = _vocab_value(doc, (*path, "brand"), "brand", body["brand"], vocab)
         if brand in links:
             doc.fail((*path, "brand"), f"duplicate brand {brand!r}")
         links[brand] = OemLink(
             brand=brand,
-            manufacturer=_vocab_value(doc, (*path, "manufacturer"), "manufacturer", body["manufacturer"], vocab),
+            manufacturer=_vocab_value(
+                doc, (*path, "manufacturer"), "manufacturer", body["manufacturer"], vocab
+            ),
             confidence=_confidence(doc, (*path, "confidence"), body["confidence"]),
             source=_source(doc, (*path, "source"), body["source"]),
             note=str(body.get("note", "")),

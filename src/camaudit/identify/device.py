@@ -116,9 +116,17 @@ def inferred_build(items: Sequence[Observation], evidence: Sequence[Evidence]) -
                 when = parsedate_to_datetime(stamp)
             except (TypeError, ValueError):
                 continue
-            return Evidence(kind=obs.kind, field="http.last_modified", value=stamp, source=obs.source,
-                            ip=obs.ip, port=obs.port, claims={"firmware": f"build {when:%Y-%m-%d}"},
-                            confidence=0.3, inferred=True)
+            return Evidence(
+                kind=obs.kind,
+                field="http.last_modified",
+                value=stamp,
+                source=obs.source,
+                ip=obs.ip,
+                port=obs.port,
+                claims={"firmware": f"build {when:%Y-%m-%d}"},
+                confidence=0.3,
+                inferred=True,
+            )
     return None
 
 

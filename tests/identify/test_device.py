@@ -1,0 +1,243 @@
+"""Fusion of observations built from PUBLIC examples into Devices."""
+
+from __future__ import annotations
+
+from camaudit.identify import identify
+from camaudit.model import Device, Observation, Transport
+
+
+def obs(
+    ip: str, kind: str, fields: dict[str, str], port: int | None = 80, mac: str | None = None
+) -> Observation:
+    protocol = kind.split(".")[0]
+    transport = Transport.UDP if protocol in {"sadp", "dhip"} else Transport.TCP
+    return Observation(f"probe:{protocol}", ip, port, transport, protocol, kind, fields, mac=mac)
+
+
+def one(observations: list[Observation]) -> Device:
+    devices = identify(observations)
+    assert len(devices) == 1
+    return devices[0]
+
+
+def test_lorex_dhip_reply_is_dahua_made() -> None:
+    # Lorex W461ASC DHIP reply (Rapid7, devices.md §2.1); MAC in Lorex's own OUI.
+    device = one(
+        [
+            obs(
+                "127.0.1.1",
+                "dhip.reply",
+                {
+                    "dhip.DeviceClass": "IPC",
+                    "dhip.DeviceType": "W461ASC",
+                    "dhip.Vendor": "Lorex",
+                    "dhip.Version": "2.800.030000000.3.R",
+                    "dhip.mac": "00:1f:54:00:00:01",
+                },
+                port=37810,
+            ),
+        ]
+    )
+    assert (device.brand, device.manufacturer, device.model, device.firmware) == (
+        "lorex",
+        "dahua",
+        "W461ASC",
+        "2.800.030000000.3.R",
+    )
+    assert device.device_type == "ip_camera" and device.mac == "00:1f:54:00:00:01"
+    assert device.confidence >= 0.9 and device.conflicts == ()
+    assert any(ev.rule_id == "oui-lorex" for ev in device.evidence)
+
+
+def test_real_vto_reply_with_general_vendor() -> None:
+    # rroller/dahua VTO2000A discovery reply (shared/reference/dahua).
+    device = one(
+        [
+            obs(
+                "127.0.1.2",
+                "dhip.reply",
+                {
+                    "dhip.DeviceClass": "VTO",
+                    "dhip.DeviceType": "VTO2000A",
+                    "dhip.Vendor": "General",
+                    "dhip.SerialNo": "3C06520PAN00001",
+                    "dhip.Version": "3.120.0000.0.R",
+                },
+                port=37810,
+                mac="3c:ef:8c:41:6c:ce",
+            ),
+        ]
+    )
+    assert (device.manufacturer, device.brand, device.device_type) == ("dahua", "dahua", "intercom")
+    assert (device.model, device.serial, device.firmware) == ("VTO2000A", "3C06520PAN00001", "3.120.0000.0.R")
+
+
+def test_lorex_realm_alone_names_dahua_and_serial() -> None:
+    # recog "Lorex NR900": Digest realm="Login to ND011811000000".
+    device = one(
+        [obs("127.0.1.3", "http.response", {"http.www_authenticate.realm": "Login to ND011811000000"})]
+    )
+    assert (device.manufacturer, device.serial) == ("dahua", "ND011811000000")
+
+
+def test_hikvision_sadp_with_ezviz_label() -> None:
+    # SADP fields (hikvision-tooling README serial) + EZVIZ's own OUI: brand ezviz, maker hikvision.
+    device = one(
+        [
+            obs(
+                "127.0.2.1",
+                "sadp.reply",
+                {
+                    "sadp.DeviceDescription": "DS-2CD2042WD-I",
+                    "sadp.DeviceSN": "DS-7616NI-I20123456789",
+                    "sadp.SoftwareVersion": "V1.0build 200101",
+                },
+                port=37020,
+            ),
+            obs("127.0.2.1", "neighbour", {"mac.address": "20:bb:bc:00:00:01"}, port=None),
+        ]
+    )
+    assert (device.brand, device.manufacturer) == ("ezviz", "hikvision")
+    assert (device.model, device.firmware, device.serial) == (
+        "DS-2CD2042WD-I",
+        "V1.0build 200101",
+        "DS-7616NI-I20123456789",
+    )
+
+
+def test_groups_merge_on_shared_mac() -> None:
+    devices = identify(
+        [
+            obs("127.0.3.1", "http.response", {"http.header.server": "DNVRS-Webs"}, mac="4c:bd:8f:11:22:33"),
+            obs(
+                "127.0.3.2",
+                "rtsp.response",
+                {"rtsp.www_authenticate.realm": "Hikvision"},
+                port=554,
+                mac="4C-BD-8F-11-22-33",
+            ),
+            obs("127.0.3.9", "tcp.open", {}, port=22),
+        ]
+    )
+    assert [d.ips for d in devices] == [("127.0.3.1", "127.0.3.2"), ("127.0.3.9",)]
+    assert devices[0].manufacturer == "hikvision" and devices[0].ports == (80, 554)
+    assert devices[0].device_type == "nvr"
+    assert devices[1].manufacturer is None and devices[1].device_type is None
+
+
+DAHUA_HEADER_NAMES = "CONNECTION,Date,Last-Modified,Etag,CONTENT-LENGTH,P3P,X-Frame-Options,CONTENT-TYPE"
+
+
+def test_dahua_web_ui_infers_build_date() -> None:
+    # Dahua web UI style: upper-case headers, jsBase, "WEB SERVICE" title, Last-Modified.
+    device = one(
+        [
+            obs(
+                "127.0.4.1",
+                "http.response",
+                {
+                    "http.header_names": DAHUA_HEADER_NAMES,
+                    "http.title": "WEB SERVICE",
+                    "http.body": '<script type="text/javascript" src="jsBase/lib/jquery.js">',
+                    "http.last_modified": "Thu, 22 Nov 2018 16:32:26 GMT",
+                },
+            )
+        ]
+    )
+    assert device.manufacturer == "dahua"
+    assert (device.firmware, device.firmware_inferred) == ("build 2018-11-22", True)
+    assert any(ev.inferred and ev.field == "http.last_modified" for ev in device.evidence)
+
+
+LIAR_PAGES = {
+    "/doc/page/login.asp": '<a href="/doc/page/login.asp?_">',
+    "/RPC2_Login": 'src="jsBase/lib/jquery.js"',
+    "/": 'xmlns="http://www.hikvision.com/ver20/XMLSchema"',
+    "/favicon.ico": "",
+}
+
+
+def liar(ip: str, extra: list[Observation]) -> list[Observation]:
+    pages = [
+        obs(
+            ip,
+            "http.response",
+            {
+                "http.path_status": f"{path} 200",
+                "http.body": body,
+                "http.title": "WEB SERVICE",
+                "http.catch_all": "true",
+            },
+        )
+        for path, body in LIAR_PAGES.items()
+    ]
+    return pages + extra
+
+
+def test_liar_pages_get_no_manufacturer() -> None:
+    device = one(liar("127.0.9.1", []))
+    assert device.manufacturer is None
+    assert all(ev.confidence <= 0.2 for ev in device.evidence if ev.field.startswith("http."))
+
+
+def test_liar_claiming_every_vendor_protocol_gets_no_manufacturer() -> None:
+    extra = [
+        obs(
+            "127.0.9.2",
+            "http.response",
+            {"http.header.server": "App-webs/", "http.www_authenticate.realm": "Login to ND011811000000"},
+        ),
+        obs(
+            "127.0.9.2",
+            "rtsp.response",
+            {"rtsp.header.server": "Dahua Rtsp Server", "rtsp.www_authenticate.realm": "Hikvision"},
+            port=554,
+        ),
+        obs("127.0.9.2", "http.response", {"http.title": "AXIS", "http.catch_all": "true"}, port=8080),
+    ]
+    device = one(liar("127.0.9.2", extra))
+    assert device.manufacturer is None
+    assert any("dahua" in c for c in device.conflicts) or any("hikvision" in c for c in device.conflicts)
+
+
+def test_nginx_default_page_is_not_a_camera() -> None:
+    device = one(
+        [
+            obs(
+                "127.0.5.1",
+                "http.response",
+                {"http.header.server": "nginx", "http.title": "Welcome to nginx!"},
+            )
+        ]
+    )
+    assert device.device_type == "web_server"
+    assert device.manufacturer in (None, "nginx")  # the generic server id, never a camera maker
+
+
+def test_hp_printer_is_a_printer() -> None:
+    # node-hp-scan-to protocol notes: a real HP Officejet Server header.
+    server = (
+        "HP HTTP Server; HP Officejet 6500 E710n-z - CN557A; Serial Number: CN19K340MP05JW; "
+        "Chianti_pp_usr_hf Built:Mon May 16, 2016 12:22:43PM {CIP1FN1621AR, ASIC id 0x001c2105}"
+    )
+    device = one([obs("127.0.5.2", "http.response", {"http.header.server": server})])
+    assert (device.manufacturer, device.device_type) == ("hp", "printer")
+    assert (device.model, device.serial) == ("HP Officejet 6500 E710n-z", "CN19K340MP05JW")
+
+
+def test_conflicting_evidence_is_listed_but_strong_tell_wins() -> None:
+    # An SADP reply (Hikvision firmware) from a box whose MAC is in a Dahua OUI.
+    device = one(
+        [
+            obs(
+                "127.0.6.1",
+                "sadp.reply",
+                {"sadp.DeviceDescription": "DS-2CD2042WD-I"},
+                port=37020,
+                mac="3c:ef:8c:00:00:01",
+            ),
+        ]
+    )
+    assert device.manufacturer == "hikvision"
+    assert device.conflicts and "dahua" in device.conflicts[0]
+    assert device.confidence < 0.95
