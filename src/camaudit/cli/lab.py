@@ -2,9 +2,97 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+from pathlib import Path
+
 import click
+from rich.console import Console
+from rich.table import Table
+
+from camaudit.errors import CamauditError
+from camaudit.lab.profile import load_profiles
+from camaudit.lab.runner import DEFAULT_NETWORK, Lab
 
 
 @click.group()
 def lab() -> None:
     """Run the emulated camera lab (for the demo and the tests)."""
+
+
+@lab.command("list")
+def list_profiles() -> None:
+    """List the device profiles."""
+    table = Table("profile", "manufacturer", "brand", "type", "ports", "description")
+    for p in load_profiles():
+        e = p.expected
+        ports = " ".join(s.key for s in p.services)
+        table.add_row(p.id, e.manufacturer or "-", e.brand or "-", e.device_type or "-", ports, p.description)
+    Console().print(table)
+
+
+@lab.command("serve")
+@click.option(
+    "--network", default=DEFAULT_NETWORK, show_default=True, help="Loopback network for the devices."
+)
+@click.option("--profile", "profiles", multiple=True, help="Serve only these profiles (repeatable).")
+@click.option(
+    "--manifest", type=click.Path(dir_okay=False, path_type=Path), help="Write the manifest JSON here."
+)
+@click.option(
+    "--port-offset", default=0, show_default=True, help="Add N to every port (unprivileged fallback)."
+)
+@click.option(
+    "--request-log", type=click.Path(dir_okay=False, path_type=Path), help="Append requests as JSONL."
+)
+@click.option("--only", help="Serve exactly this one profile at --address (used inside a namespace).")
+@click.option("--address", help="The address for --only.")
+# --netns: the namespace lab (camaudit.lab.netns) adds its option here and branches first in `serve`.
+def serve(
+    network: str,
+    profiles: tuple[str, ...],
+    manifest: Path | None,
+    port_offset: int,
+    request_log: Path | None,
+    only: str | None,
+    address: str | None,
+) -> None:
+    """Serve the lab in the foreground until Ctrl-C or SIGTERM."""
+    if (only is None) != (address is None):
+        raise click.UsageError("--only and --address go together")
+    if only is not None and address is not None:
+        runner = Lab([only], addresses={only: address}, port_offset=port_offset, request_log=request_log,
+                     multicast=True)  # fmt: skip
+    else:
+        runner = Lab(profiles or None, network=network, port_offset=port_offset, request_log=request_log)
+    try:
+        asyncio.run(_serve(runner, manifest))
+    except CamauditError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+async def _serve(runner: Lab, manifest: Path | None) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with runner:
+        if manifest is not None:
+            runner.write_manifest(manifest)
+        _print_table(runner)
+        await stop.wait()
+
+
+def _print_table(runner: Lab) -> None:
+    table = Table("profile", "address", "mac", "ports")
+    for entry in runner.manifest():
+        ports = " ".join(
+            f"{k}" if int(k.split("/")[0]) == v else f"{k}->{v}" for k, v in entry["ports"].items()
+        )
+        table.add_row(entry["profile"], entry["address"], entry["mac"], ports)
+    Console().print(table)
+    Console().print(f"{len(runner.profiles)} devices up; Ctrl-C or SIGTERM stops the lab.")
+
+
+if __name__ == "__main__":  # `python -m camaudit.cli.lab serve ...` works without the other commands
+    lab(prog_name="camaudit lab")
