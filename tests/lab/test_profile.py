@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from camaudit.errors import DataFileError
+from camaudit.lab.profile import (
+    DEVICE_TYPES,
+    MANUFACTURERS,
+    PROFILE_DIR,
+    load_profile,
+    load_profiles,
+    profile_paths,
+)
+
+REQUIRED = {
+    "hikvision-ipc", "hikvision-nvr", "hikvision-ipc-cve-2017-7921", "ezviz-camera", "lts-ipc", "annke-ipc",
+    "dahua-ipc", "dahua-nvr", "dahua-ipc-cve-2021-33044", "lorex-ipc", "amcrest-ipc", "axis-camera",
+    "bosch-camera", "hanwha-camera", "uniview-camera", "plain-webserver", "printer", "liar",
+    "hostile-huge-banner", "hostile-slowloris", "hostile-script", "hostile-bad-xml",
+}  # fmt: skip
+
+
+def test_every_required_profile_exists() -> None:
+    assert REQUIRED <= {p.id for p in load_profiles()}
+
+
+@pytest.mark.parametrize("path", profile_paths(), ids=lambda p: p.stem)
+def test_profile_loads_and_is_sourced(path: Path) -> None:
+    profile = load_profile(path)
+    assert profile.sources and all(len(s) > 10 for s in profile.sources)
+    assert profile.services
+    assert int(profile.mac[:2], 16) & 1 == 0  # a unicast MAC
+    e = profile.expected
+    assert e.manufacturer is None or e.manufacturer in MANUFACTURERS
+    assert e.device_type is None or e.device_type in DEVICE_TYPES
+
+
+def test_vendor_profiles_use_a_real_oui_and_hostiles_a_local_one() -> None:
+    for profile in load_profiles():
+        local = int(profile.mac[:2], 16) & 2 == 2
+        assert local == (profile.expected.manufacturer is None and profile.expected.device_type is None), (
+            profile.id
+        )
+
+
+def _write(tmp_path: Path, text: str, name: str = "bad-one") -> Path:
+    good = (PROFILE_DIR / "plain-webserver.yaml").read_text().replace("id: plain-webserver", f"id: {name}")
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(good + text)
+    return path
+
+
+def test_unknown_top_level_key_names_file_and_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, "surprise: 1\n")
+    with pytest.raises(DataFileError, match=r"bad-one\.yaml: surprise: unknown key"):
+        load_profile(path)
+
+
+def test_unknown_nested_key_is_rejected(tmp_path: Path) -> None:
+    path = _write(tmp_path, "")
+    path.write_text(path.read_text().replace("    routes:\n", "    routs: {}\n    routes:\n", 1))
+    with pytest.raises(DataFileError, match=r"services\.80/tcp\.routs: unknown key"):
+        load_profile(path)
+
+
+def test_missing_sources_and_bad_vocabulary_are_rejected(tmp_path: Path) -> None:
+    path = _write(tmp_path, "")
+    text = path.read_text()
+    path.write_text(text.replace("device_type: web_server", "device_type: toaster"))
+    with pytest.raises(DataFileError, match="toaster"):
+        load_profile(path)
+    start = text.index("sources:")
+    path.write_text(text[:start] + "sources: []\n" + text[text.index("mac:") :])
+    with pytest.raises(DataFileError, match="sources"):
+        load_profile(path)
+
+
+def test_id_must_equal_file_name(tmp_path: Path) -> None:
+    path = _write(tmp_path, "")
+    path.rename(tmp_path / "other.yaml")
+    with pytest.raises(DataFileError, match="equal the file name"):
+        load_profile(tmp_path / "other.yaml")
+
+
+def test_unknown_profile_id_is_an_error() -> None:
+    with pytest.raises(DataFileError, match="no-such-device"):
+        load_profiles(["no-such-device"])
+
+
+def test_lab_never_imports_the_detector() -> None:
+    # A lab that borrows identify/assess knowledge proves nothing (lab.md).
+    lab_dir = PROFILE_DIR.parent
+    for source in lab_dir.rglob("*.py"):
+        text = source.read_text()
+        for banned in ("camaudit.identify", "camaudit.assess", "data.fingerprints", "data/fingerprints"):
+            assert banned not in text, f"{source} mentions {banned}"
+
+
+def test_addresses_in_manifest_follow_sorted_profile_order() -> None:
+    from camaudit.lab.runner import Lab
+
+    lab = Lab(["printer", "axis-camera"], network="127.99.1.0/24")
+    entries = lab.manifest()
+    assert [e["profile"] for e in entries] == ["axis-camera", "printer"]
+    assert [ipaddress.ip_address(e["address"]) for e in entries] == [
+        ipaddress.ip_address("127.99.1.1"),
+        ipaddress.ip_address("127.99.1.2"),
+    ]
