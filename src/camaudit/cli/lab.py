@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from camaudit.errors import CamauditError
 from camaudit.lab.profile import load_profiles
@@ -23,7 +23,7 @@ def lab() -> None:
 @lab.command("list")
 def list_profiles() -> None:
     """List the device profiles."""
-    table = Table("profile", "manufacturer", "brand", "type", "ports", "description")
+    table = Table(Column("profile", no_wrap=True), "manufacturer", "brand", "type", "ports", "description")
     for p in load_profiles():
         e = p.expected
         ports = " ".join(s.key for s in p.services)
@@ -84,7 +84,7 @@ async def _serve(runner: Lab, manifest: Path | None) -> None:
 
 
 def _print_table(runner: Lab) -> None:
-    table = Table("profile", "address", "mac", "ports")
+    table = Table(Column("profile", no_wrap=True), "address", "mac", "ports")
     for entry in runner.manifest():
         ports = " ".join(
             f"{k}" if int(k.split("/")[0]) == v else f"{k}->{v}" for k, v in entry["ports"].items()
