@@ -3,9 +3,10 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-APT_PKGS := iproute2 nmap
+APT_PKGS := iproute2
+BENCH_APT_PKGS := nmap tshark
 
-.PHONY: demo test test-offline lint bench deps clean
+.PHONY: demo test test-offline lint bench deps bench-deps apt clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,14 +16,20 @@ $(STAMP): pyproject.toml
 
 # Debian packages some tests and benchmarks drive (ip netns for the layer-2 lab, nmap for bench).
 deps:
-	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt PKGS="$(APT_PKGS)"
+
+bench-deps:
+	@$(MAKE) --no-print-directory apt PKGS="$(BENCH_APT_PKGS)"
+
+apt:
+	@missing=""; for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else echo "note: not root, skipping Debian packages:$$missing (their tests skip)"; fi; \
 	fi
 
 demo: $(STAMP)
-	$(BIN)/python -m camaudit.lab.demo
+	$(BIN)/python -m camaudit.demo
 
 test: $(STAMP) deps
 	$(BIN)/python -m pytest -q
@@ -36,7 +43,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-bench: $(STAMP) deps
+bench: $(STAMP) deps bench-deps
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -17,9 +17,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from camaudit.cli import lab
+    from camaudit.cli import lab, scan
 
-    for command in (lab.lab,):
+    for command in (lab.lab, scan.scan):
         cli.add_command(command)
 
 

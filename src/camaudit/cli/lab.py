@@ -47,7 +47,7 @@ def list_profiles() -> None:
 )
 @click.option("--only", help="Serve exactly this one profile at --address (used inside a namespace).")
 @click.option("--address", help="The address for --only.")
-# --netns: the namespace lab (camaudit.lab.netns) adds its option here and branches first in `serve`.
+@click.option("--netns", is_flag=True, help="Layer-2 lab: a network namespace per device on a bridge (root).")
 def serve(
     network: str,
     profiles: tuple[str, ...],
@@ -56,8 +56,14 @@ def serve(
     request_log: Path | None,
     only: str | None,
     address: str | None,
+    netns: bool,
 ) -> None:
     """Serve the lab in the foreground until Ctrl-C or SIGTERM."""
+    if netns:  # the layer-2 lab (camaudit.lab.netns); everything below is the loopback lab
+        if only or address or port_offset or request_log or network != DEFAULT_NETWORK:
+            raise click.UsageError("--netns takes only --profile and --manifest")
+        _serve_netns(profiles, manifest)
+        return
     if (only is None) != (address is None):
         raise click.UsageError("--only and --address go together")
     if only is not None and address is not None:
@@ -92,6 +98,24 @@ def _print_table(runner: Lab) -> None:
         table.add_row(entry["profile"], entry["address"], entry["mac"], ports)
     Console().print(table)
     Console().print(f"{len(runner.profiles)} devices up; Ctrl-C or SIGTERM stops the lab.")
+
+
+def _serve_netns(profiles: tuple[str, ...], manifest: Path | None) -> None:
+    from camaudit.lab import netns
+
+    def ready(lab: netns.NetnsLab) -> None:
+        table = Table(Column("profile", no_wrap=True), "address", "mac", "namespace")
+        for entry, device in zip(lab.manifest(), lab.devices, strict=True):
+            table.add_row(entry["profile"], entry["address"], entry["mac"], device.namespace)
+        Console().print(table)
+        scanner = lab.scanner_namespace
+        Console().print(f"scanner {lab.scanner_address} in namespace {scanner}: ip netns exec {scanner} …")
+        Console().print(f"{len(lab.devices)} devices up; Ctrl-C or SIGTERM stops the lab.")
+
+    try:
+        netns.serve(load_profiles(profiles or None), manifest=manifest, on_ready=ready)
+    except CamauditError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 if __name__ == "__main__":  # `python -m camaudit.cli.lab serve ...` works without the other commands

@@ -1,0 +1,187 @@
+"""`camaudit scan TARGET...`: discover and identify cameras, read-only."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from camaudit.cli.errors import fail_on_input_errors
+from camaudit.model import Device
+from camaudit.pipeline import ScanResult, run_scan
+from camaudit.scope import Scope
+from camaudit.sources.active import HostResult
+from camaudit.sources.scheduler import Limits
+
+_DEFAULTS = Limits()  # defaults shown in --help come from the scheduler itself
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    """Accept `--exclude a,b --exclude c` as nmap does."""
+    return [part.strip() for v in values for part in v.split(",") if part.strip()]
+
+
+def _cell(value: object) -> str:
+    # Device strings are hostile: never let them be read as rich markup.
+    return escape(str(value)) if value not in (None, "") else "-"
+
+
+def device_table(devices: Sequence[Device], title: str = "Devices") -> Table:
+    table = Table(title=title, show_lines=False)
+    for name in ("address", "MAC", "brand", "manufacturer", "model", "firmware", "type", "conf."):
+        table.add_column(name, overflow="fold")
+    for d in devices:
+        firmware = f"{d.firmware} (inferred)" if d.firmware and d.firmware_inferred else d.firmware
+        table.add_row(
+            _cell(d.ip),
+            _cell(d.mac),
+            _cell(d.brand),
+            _cell(d.manufacturer),
+            _cell(d.model),
+            _cell(firmware),
+            _cell(d.device_type),
+            f"{d.confidence:.2f}",
+        )
+    return table
+
+
+def _write_json(result: ScanResult, target: str) -> None:
+    text = json.dumps(result.to_json(), indent=2, sort_keys=False)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        Path(target).write_text(text + "\n", encoding="utf-8")
+
+
+async def _scan_with_progress(scope: Scope, limits: Limits, multicast: bool, err: Console) -> ScanResult:
+    columns = (
+        TextColumn("scanning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[found]}"),
+        TimeElapsedColumn(),
+    )
+    found = 0
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("hosts", total=len(scope), found="0 devices")
+
+        def on_host(host: HostResult, devices: Sequence[Device]) -> None:
+            nonlocal found
+            named = [d for d in devices if d.manufacturer or d.device_type]
+            found += len(named)
+            for d in named:
+                err.print(f"  {escape(d.ip)}: {_cell(d.manufacturer)} / {_cell(d.brand)} {_cell(d.model)}")
+            progress.update(task, advance=1, found=f"{found} devices")
+
+        return await run_scan(scope, limits, multicast=multicast, on_host=on_host)
+
+
+@click.command()
+@click.argument("targets", nargs=-1)
+@click.option(
+    "-iL",
+    "--input-list",
+    "input_lists",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Read targets from a file (one spec per line, # comments).",
+)
+@click.option("--exclude", multiple=True, help="Addresses, ranges or CIDRs not to probe (comma-separated).")
+@click.option("--exclude-file", multiple=True, type=click.Path(dir_okay=False), help="Exclusions file.")
+@click.option("--allow-public", is_flag=True, help="Allow globally routable addresses (refused by default).")
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0.1),
+    default=_DEFAULTS.rate,
+    show_default=True,
+    help="New connections or datagrams per second, overall.",
+)
+@click.option("--concurrency", type=click.IntRange(min=1), default=_DEFAULTS.concurrency, show_default=True)
+@click.option(
+    "--per-host",
+    type=click.IntRange(min=1),
+    default=_DEFAULTS.per_host,
+    show_default=True,
+    help="Connections in flight to one address.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=_DEFAULTS.read_timeout,
+    show_default=True,
+    help="Seconds to connect, and seconds for each reply.",
+)
+@click.option(
+    "--multicast/--no-multicast",
+    default=False,
+    show_default=True,
+    help="Also send SADP/DHIP/WS-Discovery inquiries to their multicast groups (local segment).",
+)
+@click.option("--json", "json_out", metavar="FILE|-", help="Write the audit as JSON ('-' for stdout).")
+def scan(
+    targets: tuple[str, ...],
+    input_lists: tuple[str, ...],
+    exclude: tuple[str, ...],
+    exclude_file: tuple[str, ...],
+    allow_public: bool,
+    rate: float,
+    concurrency: int,
+    per_host: int,
+    timeout: float,
+    multicast: bool,
+    json_out: str | None,
+) -> None:
+    """Discover and identify the cameras at TARGETS (addresses, CIDRs, ranges, host names).
+
+    Read-only: only fixed GET/HEAD/OPTIONS/DESCRIBE requests and discovery inquiries are sent.
+    """
+    with fail_on_input_errors():
+        if not targets and not input_lists:
+            raise click.UsageError("give at least one target (or -iL FILE)")
+        scope = Scope.parse(
+            _split(targets),
+            exclude=_split(exclude),
+            target_files=input_lists,
+            exclude_files=exclude_file,
+            allow_public=allow_public,
+        )
+        limits = Limits(
+            rate=rate,
+            concurrency=concurrency,
+            per_host=per_host,
+            connect_timeout=timeout,
+            read_timeout=timeout,
+        )
+    quiet_stdout = json_out == "-"
+    out = Console(file=sys.stderr if quiet_stdout else sys.stdout)
+    err = Console(stderr=True)
+    err.print(
+        f"camaudit: {len(scope)} target(s), rate {rate:g}/s, concurrency {concurrency}, read-only probes"
+    )
+    result = asyncio.run(_scan_with_progress(scope, limits, multicast, err))
+    shown = [d for d in result.devices if d.manufacturer or d.device_type or d.ports]
+    out.print(device_table(shown))
+    _summary(result, err)
+    if json_out:
+        _write_json(result, json_out)
+
+
+def _summary(result: ScanResult, err: Console) -> None:
+    makers: dict[str, Any] = {}
+    for d in result.devices:
+        if d.manufacturer:
+            makers[d.manufacturer] = makers.get(d.manufacturer, 0) + 1
+    listed = ", ".join(f"{escape(k)} {v}" for k, v in sorted(makers.items())) or "none"
+    err.print(
+        f"{len(result.devices)} host(s) answered; makers: {listed}; "
+        f"{len(result.attempts)} probe attempt(s) failed (see JSON 'attempts')."
+    )
