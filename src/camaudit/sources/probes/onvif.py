@@ -17,8 +17,9 @@ from camaudit.sources.readonly import ReadOnlyRequest
 from camaudit.sources.scheduler import Connector
 
 NAME = "onvif"
-# The HTTP ports plus 2020 and 8899, where several OEM firmwares put their ONVIF service.
-PORTS = tuple((port, Transport.TCP) for port in (80, 8080, 2020, 8899, 443, 8443))
+# The plain HTTP ports plus 2020 and 8899, where several OEM firmwares put their ONVIF service.
+# (ONVIF over HTTPS exists but is rare; not probed blind, to keep POSTs to a minimum.)
+PORTS = tuple((port, Transport.TCP) for port in (80, 8080, 2020, 8899))
 JOBS = ("GetSystemDateAndTime", "GetDeviceInformation")
 KINDS = {
     "GetSystemDateAndTime": "onvif.system_date_and_time",

@@ -1,0 +1,130 @@
+"""Multicast discovery on the local segment: SADP, DHIP and WS-Discovery sent to their groups.
+
+Groups and ports from devices.md §1.1 (SADP 239.255.255.250:37020), §2.1 (DHIP 239.255.255.251:37810)
+and §3 (WS-Discovery 239.255.255.250:3702). TTL 1 (RFC 1112 §6.1: the datagram never leaves the local
+network). One socket per protocol so each reply is decoded by the right codec. The caller decides what
+to do with the sender addresses: `active.observe` never probes one that is not in the scope.
+
+This is the one place besides the `Connector` that opens sockets: it sends exactly three read-only
+datagrams (`ReadOnlyRequest`), to multicast groups rather than to hosts, and only reads replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from camaudit.errors import ProtocolError
+from camaudit.model import Observation, Transport
+from camaudit.protocols import dhip as dhip_codec
+from camaudit.protocols import sadp as sadp_codec
+from camaudit.protocols import wsdiscovery as wsd_codec
+from camaudit.protocols.sadp import normalise_mac
+from camaudit.sources.probes import dhip, sadp, wsdiscovery
+from camaudit.sources.readonly import ReadOnlyRequest
+
+MAX_REPLIES = 4096  # per protocol per run; a hostile segment cannot grow memory without bound
+Decoder = Callable[[bytes], Sequence[tuple[dict[str, str], str | None]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    name: str
+    group: str
+    port: int
+    kind: str
+    build: Callable[[], ReadOnlyRequest]
+    decode: Decoder
+
+
+QUERIES = (
+    _Query(
+        "sadp",
+        sadp_codec.MULTICAST_GROUP,
+        sadp_codec.PORT,
+        "sadp.reply",
+        ReadOnlyRequest.sadp_inquiry,
+        sadp.decode,
+    ),
+    _Query(
+        "dhip",
+        dhip_codec.MULTICAST_GROUP,
+        dhip_codec.PORT,
+        "dhip.reply",
+        ReadOnlyRequest.dhip_search,
+        dhip.decode,
+    ),
+    _Query(
+        "wsdiscovery",
+        wsd_codec.MULTICAST_GROUP,
+        wsd_codec.PORT,
+        "wsdiscovery.match",
+        ReadOnlyRequest.wsdiscovery_probe,
+        wsdiscovery.decode,
+    ),
+)
+
+
+class _Listener(asyncio.DatagramProtocol):
+    def __init__(self, query: _Query) -> None:
+        self.query = query
+        self.found: list[Observation] = []
+
+    def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
+        if len(self.found) >= MAX_REPLIES:
+            return
+        try:
+            records = self.query.decode(data)
+        except ProtocolError:
+            return  # not a reply (possibly our own query looped back)
+        for fields, mac in records:
+            self.found.append(_observation(self.query, str(addr[0]), int(addr[1]), fields, mac, data))
+
+
+def _observation(
+    query: _Query, ip: str, port: int, fields: dict[str, str], mac: str | None, raw: bytes
+) -> Observation:
+    return Observation(
+        source=f"multicast:{query.name}",
+        ip=ip,
+        port=port,
+        transport=Transport.UDP,
+        protocol=query.kind.split(".")[0],
+        kind=query.kind,
+        fields=fields,
+        raw=raw,
+        mac=normalise_mac(mac) if mac else None,
+    )
+
+
+def _socket(source: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(source))
+    sock.bind((source, 0))
+    sock.setblocking(False)
+    return sock
+
+
+def _factory(listener: _Listener) -> Callable[[], _Listener]:
+    return lambda: listener
+
+
+async def discover(source: str = "0.0.0.0", *, seconds: float = 3.0) -> list[Observation]:  # noqa: S104
+    """Send each discovery query once to its group from `source`; collect replies for `seconds`."""
+    loop = asyncio.get_running_loop()
+    listeners = [_Listener(query) for query in QUERIES]
+    transports: list[asyncio.DatagramTransport] = []
+    try:
+        for listener in listeners:
+            transport, _ = await loop.create_datagram_endpoint(_factory(listener), sock=_socket(source))
+            transports.append(transport)
+            query = listener.query
+            transport.sendto(query.build().payload, (query.group, query.port))
+        await asyncio.sleep(seconds)
+    finally:
+        for transport in transports:
+            transport.close()
+    return [obs for listener in listeners for obs in listener.found]
