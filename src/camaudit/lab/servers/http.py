@@ -75,6 +75,15 @@ def _onvif(ctx: DeviceContext, spec: HttpSpec, body: bytes) -> tuple[str, bytes 
     return operation, None
 
 
+def _classify_onvif(body: bytes) -> tuple[str, bool]:
+    """(operation, state_changing) of an ONVIF request; unparseable bodies count as changing."""
+    try:
+        operation = onvif.request_operation(body)
+    except ProtocolError:
+        return "malformed", True
+    return operation, operation not in ONVIF_READ_ONLY
+
+
 def _soap(status: int, body: bytes) -> HttpRoute:
     return HttpRoute(status, "OK" if status == 200 else "Bad Request", _SOAP, body)
 
@@ -84,11 +93,11 @@ def _answer(ctx: DeviceContext, spec: HttpSpec, request: http.HttpRequest) -> tu
     method = request.method.upper()
     if method in READ_ONLY_METHODS:
         return _route(spec, request.target), "", False
-    if (
-        method == "POST"
-        and spec.onvif is not None
-        and request.target.split("?")[0] == onvif.DEVICE_SERVICE_PATH
-    ):
+    is_onvif = method == "POST" and request.target.split("?")[0] == onvif.DEVICE_SERVICE_PATH
+    if is_onvif and spec.onvif is None:
+        # No ONVIF here: answer like a plain web server, but judge the request by what it asked for.
+        return _route(spec, request.target), *_classify_onvif(request.body)
+    if is_onvif and spec.onvif is not None:
         try:
             operation, reply = _onvif(ctx, spec, request.body)
         except ProtocolError:
