@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from camaudit.cli import lab as lab_cli
 from camaudit.errors import LabError
 from camaudit.lab import netns
 from camaudit.lab.netns import NetnsDevice, NetnsLab
@@ -219,28 +219,40 @@ def test_teardown_after_a_failure_mid_setup(monkeypatch: pytest.MonkeyPatch) -> 
     assert ours(lab_id) == []
 
 
-def test_teardown_when_a_device_dies_during_start() -> None:
+@pytest.fixture
+def lab_ids(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the labs started during a test (even ones whose start failed)."""
+    real_new_lock, ids = netns._new_lock, []
+
+    def recording() -> tuple[str, object]:
+        lab_id, lock = real_new_lock()
+        ids.append(lab_id)
+        return lab_id, lock
+
+    monkeypatch.setattr(netns, "_new_lock", recording)
+    return ids
+
+
+def test_teardown_when_a_device_dies_during_start(lab_ids: list[str]) -> None:
     def dies(device: NetnsDevice, manifest: Path) -> list[str]:
         if device.profile == "stub-dahua":
             return [sys.executable, "-c", "import sys; print('no such profile'); sys.exit(3)"]
         return stub_command(device, manifest)
 
-    before = set(netns._namespaces())
     with pytest.raises(LabError, match=r"stub-dahua exited during start-up:\nno such profile"):
         NetnsLab(STUBS, command=dies).start()
-    assert set(netns._namespaces()) == before
+    assert len(lab_ids) == 1 and ours(lab_ids[0]) == []
 
 
-def test_a_device_that_never_gets_ready_times_out_and_is_removed() -> None:
+def test_a_device_that_never_gets_ready_times_out_and_is_removed(lab_ids: list[str]) -> None:
     def hangs(device: NetnsDevice, manifest: Path) -> list[str]:
         return [sys.executable, "-c", "import time; time.sleep(60)"]
 
-    before = set(netns._namespaces())
     started = time.monotonic()
     with pytest.raises(LabError, match="not ready after 1 s"):
         NetnsLab(STUBS[:1], command=hangs, ready_timeout=1.0).start()
     assert time.monotonic() - started < 10
-    assert set(netns._namespaces()) == before
+    assert len(lab_ids) == 1 and ours(lab_ids[0]) == []
 
 
 def test_bad_mac_is_refused_before_anything_is_created() -> None:
@@ -341,9 +353,6 @@ async def test_async_context_manager_and_exec() -> None:
 
 
 def _profiles(ids: Sequence[str] | None = None) -> tuple[Profile, ...]:
-    serve = getattr(lab_cli.lab, "commands", {}).get("serve")
-    if serve is None or not {"only", "address", "manifest"} <= {p.name for p in serve.params}:
-        pytest.skip("`camaudit lab serve --only ID --address ADDR --manifest FILE` is not written yet")
     return load_profiles(ids)
 
 
@@ -429,26 +438,26 @@ def test_every_profile_comes_up_and_only_declared_devices_answer_discovery() -> 
 
 def test_cli_lab_serve_netns_writes_the_manifest_and_stops_on_sigterm(tmp_path: Path) -> None:
     picked = [p.id for p in _subset()[:2]]
-    serve = lab_cli.lab.commands["serve"]  # type: ignore[attr-defined]
-    if "netns" not in {p.name for p in serve.params}:
-        pytest.skip("`camaudit lab serve --netns` is not wired in yet")
     manifest = tmp_path / "lab.json"
     argv = [sys.executable, "-m", "camaudit", "lab", "serve", "--netns", "--manifest", str(manifest)]
     argv += [arg for profile in picked for arg in ("--profile", profile)]
-    before = set(netns._namespaces())
-    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
-        deadline = time.monotonic() + 60
-        while not manifest.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
+    env = {**os.environ, "COLUMNS": "200"}
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
+        assert proc.stdout is not None
+        printed, found = "", None
+        while found is None and (line := proc.stdout.readline()):  # up to the line naming the scanner
+            printed += line
+            found = re.search(r"in namespace ca-([0-9a-f]{6})-scan", line)
+        if found is None:  # the lab died before it was up
+            pytest.fail(f"no scanner line: {printed!r} {proc.communicate()[1]!r}")
+        assert len(ours(found[1])) == 4  # 3 namespaces + the lock
         entries = json.loads(manifest.read_text())
         assert [(e["profile"], e["address"]) for e in entries] == [
             (picked[0], "198.18.0.10"),
             (picked[1], "198.18.0.11"),
         ]
-        created = set(netns._namespaces()) - before
-        assert len([n for n in created if n.endswith(("-0", "-1", "-scan"))]) >= 3
+        assert all(f"{e['profile']} " in printed and e["mac"] in printed for e in entries)
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=30)
         assert proc.returncode == 0, err
-    assert "198.18.0.10" in out and picked[0] in out
-    assert created & set(netns._namespaces()) == set()
+    assert ours(found[1]) == []
