@@ -100,9 +100,10 @@ def test_hikvision_sadp_with_ezviz_label() -> None:
     assert (device.brand, device.manufacturer) == ("ezviz", "hikvision")
     assert (device.model, device.firmware, device.serial) == (
         "DS-2CD2042WD-I",
-        "V1.0build 200101",
+        "V1.0 build 200101",  # SADP's spelling normalised to ISAPI's
         "DS-7616NI-I20123456789",
     )
+    assert device.device_type == "ip_camera"  # from the DS-2CD model family
 
 
 def test_groups_merge_on_shared_mac() -> None:
@@ -241,3 +242,28 @@ def test_conflicting_evidence_is_listed_but_strong_tell_wins() -> None:
     assert device.manufacturer == "hikvision"
     assert device.conflicts and "dahua" in device.conflicts[0]
     assert device.confidence < 0.95
+
+
+def test_model_family_types_a_device_only_for_its_own_maker() -> None:
+    from camaudit.identify.device import model_family
+
+    assert model_family("NVR301-08S3-P8", "uniview", "127.0.0.1").claims["device_type"] == "nvr"
+    assert model_family("NVR4108HS-4KS2/L", "dahua", "127.0.0.1").claims["device_type"] == "nvr"
+    assert model_family("IPC2124LB-SF28KM-G", "dahua", "127.0.0.1") is None  # a Uniview name on Dahua
+    assert model_family("DS-7616NI-I2", None, "127.0.0.1") is None
+
+
+def test_contradictory_makers_conclude_nothing_but_keep_evidence() -> None:
+    device = identify(
+        [
+            obs("127.0.3.1", "sadp.reply", {"sadp.DeviceDescription": "DS-2CD2042WD-I"}, port=37020),
+            obs(
+                "127.0.3.1",
+                "dhip.reply",
+                {"dhip.DeviceType": "IPC-HDW5421S", "dhip.Vendor": "Dahua"},
+                port=37810,
+            ),
+        ]
+    )[0]
+    assert device.manufacturer is None and device.brand is None and device.model is None
+    assert device.device_type is None and device.conflicts and device.evidence

@@ -10,11 +10,12 @@ web pages suggest; a build date read from a login page's Last-Modified is marked
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from email.utils import parsedate_to_datetime
 
 from camaudit.identify import manufacturer, oui
-from camaudit.identify.rules import match
+from camaudit.identify.rules import match, match_value
 from camaudit.model import Device, Evidence, Observation
 
 CATCH_ALL_FACTOR = 0.2
@@ -63,8 +64,20 @@ def discount(evidence: list[Evidence], catch_all: bool) -> list[Evidence]:
     ]
 
 
+def unique(evidence: Iterable[Evidence]) -> list[Evidence]:
+    """One piece of evidence per (rule, field, value): a banner repeated on every path is one tell."""
+    seen: set[tuple[str | None, str, str]] = set()
+    kept = []
+    for ev in evidence:
+        key = (ev.rule_id, ev.field, ev.value)
+        if key not in seen:
+            seen.add(key)
+            kept.append(ev)
+    return kept
+
+
 def collect(items: Sequence[Observation]) -> list[Evidence]:
-    evidence = [ev for obs in items for ev in match(obs)]
+    evidence = unique(ev for obs in items for ev in match(obs))
     first_ip = items[0].ip
     for mac in sorted(set().union(*(macs_of(o) for o in items))):
         found = oui.evidence(mac, first_ip)
@@ -130,26 +143,72 @@ def inferred_build(items: Sequence[Observation], evidence: Sequence[Evidence]) -
     return None
 
 
+_HIK_FIRMWARE = re.compile(r"^(V?\d+(?:\.\d+)+)\s*build\s*(\d{6})$", re.IGNORECASE)
+
+
+def normal_firmware(text: str | None) -> str | None:
+    """One spelling per version: SADP's "V5.5.82build 190909" and ISAPI's "V5.5.82 build 190909" agree."""
+    if text is None:
+        return None
+    hik = _HIK_FIRMWARE.match(text.strip())
+    return f"{hik.group(1)} build {hik.group(2)}" if hik else text.strip()
+
+
+def model_family(model: str | None, maker: str | None, ip: str) -> Evidence | None:
+    """What the maker's model prefix says the device is (data/fingerprints/device.model.yaml)."""
+    if model is None or maker is None:
+        return None
+    found = match_value("device.model", model, maker=maker)
+    if found is None:
+        return None
+    return dataclasses.replace(found, kind="identify", source="identify", ip=ip)
+
+
+def _undecided(
+    ips: tuple[str, ...],
+    mac: str | None,
+    ports: tuple[int, ...],
+    evidence: list[Evidence],
+    verdict: manufacturer.Verdict,
+) -> Device:
+    """Contradictory makers: report the evidence and the conflict, conclude nothing (the liar case)."""
+    return Device(
+        ips=ips,
+        mac=mac,
+        ports=ports,
+        confidence=verdict.confidence,
+        evidence=tuple(evidence),
+        conflicts=verdict.conflicts,
+    )
+
+
 def fuse(items: Sequence[Observation]) -> Device:
     """One Device from the observations of one group."""
     evidence = collect(items)
     verdict = manufacturer.verdict(evidence)
     maker = verdict.manufacturer
-    firmware = reported(evidence, "firmware", maker)
+    ips = tuple(sorted({o.ip for o in items}))
+    mac = min(set().union(*(macs_of(o) for o in items)), default=None)
+    ports = tuple(sorted({o.port for o in items if o.port is not None}))
+    if maker is None and verdict.conflicts:
+        return _undecided(ips, mac, ports, evidence, verdict)
+    firmware = normal_firmware(reported(evidence, "firmware", maker))
     build = None if firmware or maker is None else inferred_build(items, evidence)
-    kind = device_type(evidence)
+    model = reported(evidence, "model", maker)
+    family = model_family(model, maker, ips[0])
+    extra = tuple(ev for ev in (build, family) if ev is not None)
     return Device(
-        ips=tuple(sorted({o.ip for o in items})),
-        mac=min(set().union(*(macs_of(o) for o in items)), default=None),
-        ports=tuple(sorted({o.port for o in items if o.port is not None})),
+        ips=ips,
+        mac=mac,
+        ports=ports,
         brand=manufacturer.brand(evidence, maker),
         manufacturer=maker,
-        model=reported(evidence, "model", maker),
+        model=model,
         firmware=firmware or (build.claims["firmware"] if build else None),
         serial=reported(evidence, "serial", maker),
-        device_type=kind,
+        device_type=device_type([*evidence, *extra]),
         confidence=verdict.confidence,
-        evidence=tuple(evidence) + ((build,) if build else ()),
+        evidence=tuple(evidence) + extra,
         conflicts=verdict.conflicts,
         firmware_inferred=build is not None,
     )

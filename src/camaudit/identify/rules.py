@@ -35,11 +35,17 @@ def captured(rule: Rule, value: str) -> dict[str, str] | None:
     return {name: text for name, text in pairs if text is not None}
 
 
+def resolve_name(text: str, vocab: Vocabulary) -> str | None:
+    """A maker id for a name as devices write it: whole, or its first word ("ANNKE NC800")."""
+    words = text.split()
+    return vocab.resolve_maker(text) or (vocab.resolve_maker(words[0]) if len(words) > 1 else None)
+
+
 def claims_of(rule: Rule, captures: Mapping[str, str], vocab: Vocabulary) -> dict[str, str]:
     claims = dict(rule.sets)
     for name, text in captures.items():
         if name in MAKER_KEYS:
-            resolved = vocab.resolve_maker(text)
+            resolved = resolve_name(text, vocab)
             if resolved is None:
                 claims[f"{name}_raw"] = text
                 continue
@@ -49,17 +55,30 @@ def claims_of(rule: Rule, captures: Mapping[str, str], vocab: Vocabulary) -> dic
     return claims
 
 
-def first_match(field: str, value: str) -> tuple[Rule, dict[str, str]] | None:
+# Fields read only after the maker is known: their rules compete only with the same maker's rules
+# ("NVR301-08S3" is a Uniview recorder and "NVR4108HS" a Dahua one; the prefix alone cannot tell).
+SCOPED_BY_MAKER = frozenset({"device.model"})
+
+
+def competes(rule: Rule, maker: str | None) -> bool:
+    return maker is None or rule.sets.get("manufacturer") == maker
+
+
+def first_match(field: str, value: str, maker: str | None = None) -> tuple[Rule, dict[str, str]] | None:
     for rule in rule_index().get(field, ()):
+        if not competes(rule, maker):
+            continue
         caps = captured(rule, value)
         if caps is not None:
             return rule, caps
     return None
 
 
-def match_value(field: str, value: str, obs: Observation | None = None) -> Evidence | None:
-    """Evidence for one field value, or None when no rule matches."""
-    hit = first_match(field, value)
+def match_value(
+    field: str, value: str, obs: Observation | None = None, maker: str | None = None
+) -> Evidence | None:
+    """Evidence for one field value, or None when no rule matches (only `maker`'s rules if given)."""
+    hit = first_match(field, value, maker)
     if hit is None:
         return None
     rule, caps = hit

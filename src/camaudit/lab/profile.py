@@ -39,6 +39,7 @@ MANUFACTURERS = frozenset(
         "bosch",
         "hanwha",
         "uniview",
+        "hp",
     ]
 )
 DEVICE_TYPES = frozenset(
