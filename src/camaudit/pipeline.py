@@ -13,12 +13,26 @@ from typing import Any
 
 from camaudit import __version__
 from camaudit.identify import identify
-from camaudit.model import Audit, Device, Evidence, Observation, ProbeAttempt, Transport, to_dict, utcnow
+from camaudit.model import (
+    Audit,
+    Device,
+    Evidence,
+    Observation,
+    ProbeAttempt,
+    ProbeStatus,
+    Transport,
+    to_dict,
+    utcnow,
+)
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult, observe
 from camaudit.sources.scheduler import Limits
 
 OUTPUT_SCHEMA = "camaudit.scan/1"
+# Reachability probes whose silence is the normal answer of a closed port or a non-Hikvision host:
+# recording those would bury the attempts that matter (a device that timed out mid-reply).
+_SWEEP_PROBES = frozenset({"tcp", "sadp", "dhip", "dvrip_legacy", "wsdiscovery", "neighbour"})
+_SILENCE = frozenset({ProbeStatus.REFUSED, ProbeStatus.TIMEOUT, ProbeStatus.UNREACHABLE, ProbeStatus.SKIPPED})
 HostCallback = Callable[[HostResult, Sequence[Device]], None]
 
 
@@ -85,6 +99,20 @@ def device_json(device: Device) -> dict[str, Any]:
     }
 
 
+def reportable(attempt: ProbeAttempt) -> bool:
+    """A failure worth recording: not a closed port or a host that does not speak a discovery protocol."""
+    if attempt.status == ProbeStatus.OK:
+        return False
+    return not (attempt.probe in _SWEEP_PROBES and attempt.status in _SILENCE)
+
+
+def with_silent_hosts(devices: list[Device], attempts: Sequence[ProbeAttempt]) -> list[Device]:
+    """Hosts that only sent garbage (malformed, oversized) are still devices: report what we know."""
+    known = {ip for d in devices for ip in d.ips}
+    silent = sorted({a.ip for a in attempts} - known)
+    return devices + [Device(ips=(ip,)) for ip in silent]
+
+
 def new_audit(scope: Scope, options: dict[str, Any]) -> Audit:
     return Audit(
         id=uuid.uuid4().hex,
@@ -120,10 +148,10 @@ async def run_scan(
             out_of_scope.add(host.ip)
             continue
         observations.extend(host.observations)
-        attempts.extend(a for a in host.attempts if a.status != "ok")
+        attempts.extend(a for a in host.attempts if reportable(a))
         if on_host is not None:
             on_host(host, identify(host.observations) if host.observations else ())
-    devices = _sorted_devices(identify(observations))
+    devices = _sorted_devices(with_silent_hosts(identify(observations), attempts))
     finished = Audit(**{**_audit_fields(audit), "finished": utcnow()})
     return ScanResult(finished, devices, tuple(attempts), tuple(observations), tuple(sorted(out_of_scope)))
 

@@ -162,7 +162,9 @@ def scan(
             read_timeout=timeout,
         )
     quiet_stdout = json_out == "-"
-    out = Console(file=sys.stderr if quiet_stdout else sys.stdout)
+    stream = sys.stderr if quiet_stdout else sys.stdout
+    # Piped output is read by people later: do not fold the table to 80 columns.
+    out = Console(file=stream, width=None if stream.isatty() else 160)
     err = Console(stderr=True)
     err.print(
         f"camaudit: {len(scope)} target(s), rate {rate:g}/s, concurrency {concurrency}, read-only probes"
