@@ -63,7 +63,9 @@ def _samples() -> list[object]:
             mac="44:19:b6:00:00:01",
             time=WHEN,
         ),
-        ProbeAttempt("rtsp", "127.42.0.9", 554, Transport.TCP, ProbeStatus.TIMEOUT, "no reply in 3s", time=WHEN),
+        ProbeAttempt(
+            "rtsp", "127.42.0.9", 554, Transport.TCP, ProbeStatus.TIMEOUT, "no reply in 3s", time=WHEN
+        ),
         ev,
         finding,
         Device(
@@ -96,8 +98,16 @@ def test_from_dict_rejects_other_schema_and_unknown_keys() -> None:
 
 
 def test_observation_bounds_raw_and_values_and_is_immutable() -> None:
-    obs = Observation("t", "127.0.0.1", 80, Transport.TCP, "http", "http.response",
-                      fields={"http.body": "x" * 10_000}, raw=b"y" * 100_000)
+    obs = Observation(
+        "t",
+        "127.0.0.1",
+        80,
+        Transport.TCP,
+        "http",
+        "http.response",
+        fields={"http.body": "x" * 10_000},
+        raw=b"y" * 100_000,
+    )
     assert len(obs.raw) == RAW_CAP
     assert len(obs.fields["http.body"]) == VALUE_CAP
     with pytest.raises(TypeError):

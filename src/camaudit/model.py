@@ -147,7 +147,8 @@ class Evidence:
     source: str = ""
     ip: str | None = None
     port: int | None = None
-    claims: Mapping[str, str] = field(default_factory=dict)
+    # `dataclasses.field` spelled out: the attribute above is itself named `field`.
+    claims: Mapping[str, str] = dataclasses.field(default_factory=dict)
     confidence: float = 0.0
     inferred: bool = False
 
@@ -304,7 +305,7 @@ def _decode(hint: Any, value: Any) -> Any:
         return dict(value)
     if isinstance(hint, type):
         if dataclasses.is_dataclass(hint):
-            return _from_fields(hint, value)
+            return _from_fields(typing.cast(type[Model], hint), value)
         if issubclass(hint, StrEnum):
             return hint(value)
         if hint is datetime:
@@ -314,7 +315,7 @@ def _decode(hint: Any, value: Any) -> Any:
     return value
 
 
-def _from_fields(cls: type[T], data: Mapping[str, Any]) -> T:
+def _from_fields(cls: type[Any], data: Mapping[str, Any]) -> Any:
     hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = set(data) - known - {"schema", "type"}
@@ -331,4 +332,5 @@ def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
         raise ValueError(f"unsupported schema {schema!r} (this camaudit reads {SCHEMA})")
     if data.get("type", cls.__name__) != cls.__name__:
         raise ValueError(f"expected {cls.__name__}, got {data.get('type')}")
-    return _from_fields(cls, data)
+    result: T = _from_fields(cls, data)
+    return result
