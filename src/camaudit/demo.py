@@ -59,7 +59,7 @@ def main() -> int:
         code = _reexec_in_namespace()
         if code is not None:
             return code
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)
     out_dir = Path.cwd()
     started = time.monotonic()
     offset = 0 if os.geteuid() == 0 else FALLBACK_PORT_OFFSET
