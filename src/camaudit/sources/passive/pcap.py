@@ -11,10 +11,12 @@ only the first few payload-carrying packets of each flow are inspected for evide
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import struct
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -71,13 +73,17 @@ def _read(raw: BinaryIO, size: int, offset: int) -> bytes:
         raise _Corrupt(offset, f"compressed stream broken: {exc}") from None
 
 
-def _open(path: Path) -> BinaryIO:
-    handle = path.open("rb")
-    if handle.read(2) == _GZIP:
+@contextlib.contextmanager
+def _open(path: Path) -> Iterator[BinaryIO]:
+    """The file, or its gzip stream when it starts with the gzip magic (whatever its name)."""
+    with path.open("rb") as handle:
+        if handle.read(2) != _GZIP:
+            handle.seek(0)
+            yield handle
+            return
         handle.seek(0)
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
-    handle.seek(0)
-    return handle
+        with gzip.GzipFile(fileobj=handle, mode="rb") as unpacked:
+            yield unpacked  # type: ignore[misc]
 
 
 def capture_kind(path: Path) -> str:
@@ -126,6 +132,7 @@ def read_capture(path: Path, summary: TrafficSummary) -> None:
                 if found is None:
                     break
                 summary.warn(str(path), f"byte {found}", "resynchronised on the next record header")
+                raw.seek(found)
                 stream = _Guarded(raw, found, header)
                 reader = _reader(stream, kind, path)
         scanner.flush()
