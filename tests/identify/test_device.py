@@ -267,3 +267,27 @@ def test_contradictory_makers_conclude_nothing_but_keep_evidence() -> None:
     )[0]
     assert device.manufacturer is None and device.brand is None and device.model is None
     assert device.device_type is None and device.conflicts and device.evidence
+
+
+def test_layer_2_mac_beats_a_claimed_one_and_the_lie_is_listed() -> None:
+    device = identify(
+        [
+            obs(
+                "127.0.4.1",
+                "sadp.reply",
+                {"sadp.DeviceDescription": "DS-2CD2042WD-I", "sadp.MAC": "00-1f-54-00-00-00"},
+                port=37020,
+            ),
+            obs("127.0.4.1", "neighbour", {"mac.address": "44:19:b6:00:00:07"}, port=None),
+        ]
+    )[0]
+    assert device.mac == "44:19:b6:00:00:07"
+    assert any("claims 00:1f:54:00:00:00" in c for c in device.conflicts)
+
+
+def test_hosts_claiming_the_same_mac_are_not_merged() -> None:
+    claim = {"sadp.DeviceDescription": "DS-2CD2042WD-I", "sadp.MAC": "44-19-b6-00-00-08"}
+    devices = identify(
+        [obs("127.0.5.1", "sadp.reply", claim, port=37020), obs("127.0.5.2", "sadp.reply", claim, port=37020)]
+    )
+    assert [d.ips for d in devices] == [("127.0.5.1",), ("127.0.5.2",)]

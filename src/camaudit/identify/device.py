@@ -20,15 +20,35 @@ from camaudit.model import Device, Evidence, Observation
 
 CATCH_ALL_FACTOR = 0.2
 _PAGE_FIELDS = ("http.path_status", "http.body", "http.title", "http.favicon.")
-_MAC_FIELDS = ("mac.address", "dhip.mac", "sadp.MAC")
+_LAYER2_FIELDS = ("mac.address",)  # the neighbour table / a captured frame: what the wire showed
+_CLAIMED_FIELDS = ("dhip.mac", "sadp.MAC", "dvrip.legacy.mac")  # what a reply says about itself
 # Where a reported value is most trustworthy (higher first), by field prefix.
 _REPORTED = ("sadp.", "dhip.", "onvif.", "dvrip.", "rtsp.sdp.", "wsd.")
 
 
+def _normalised(values: Iterable[str]) -> set[str]:
+    return {m for m in (oui.normalise_mac(x) for x in values) if m}
+
+
 def macs_of(obs: Observation) -> set[str]:
+    """Layer-2 MACs: only these merge hosts or name a device (a reply can claim any MAC it likes)."""
     found = {obs.mac} if obs.mac else set()
-    found |= {obs.fields[name] for name in _MAC_FIELDS if name in obs.fields}
-    return {m for m in (oui.normalise_mac(x) for x in found) if m}
+    return _normalised(found | {obs.fields[n] for n in _LAYER2_FIELDS if n in obs.fields})
+
+
+def claimed_macs(obs: Observation) -> set[str]:
+    return _normalised(obs.fields[n] for n in _CLAIMED_FIELDS if n in obs.fields)
+
+
+def device_mac(items: Sequence[Observation]) -> tuple[str | None, tuple[str, ...]]:
+    """(MAC, conflicts): layer 2 wins; a claimed MAC stands in only when layer 2 saw nothing."""
+    wire = set().union(*(macs_of(o) for o in items))
+    claimed = set().union(*(claimed_macs(o) for o in items))
+    if not wire:
+        return min(claimed, default=None), ()
+    mac = min(wire)
+    lies = sorted(claimed - wire)
+    return mac, tuple(f"mac: a discovery reply claims {m}, layer 2 shows {mac}" for m in lies)
 
 
 def group(observations: Iterable[Observation]) -> list[list[Observation]]:
@@ -78,11 +98,10 @@ def unique(evidence: Iterable[Evidence]) -> list[Evidence]:
 
 def collect(items: Sequence[Observation]) -> list[Evidence]:
     evidence = unique(ev for obs in items for ev in match(obs))
-    first_ip = items[0].ip
-    for mac in sorted(set().union(*(macs_of(o) for o in items))):
-        found = oui.evidence(mac, first_ip)
-        if found is not None:
-            evidence.append(found)
+    mac, _ = device_mac(items)
+    found = oui.evidence(mac, items[0].ip) if mac else None
+    if found is not None:
+        evidence.append(found)
     catch_all = any(o.fields.get("http.catch_all") == "true" for o in items)
     return discount(evidence, catch_all)
 
@@ -188,8 +207,9 @@ def fuse(items: Sequence[Observation]) -> Device:
     verdict = manufacturer.verdict(evidence)
     maker = verdict.manufacturer
     ips = tuple(sorted({o.ip for o in items}))
-    mac = min(set().union(*(macs_of(o) for o in items)), default=None)
+    mac, mac_conflicts = device_mac(items)
     ports = tuple(sorted({o.port for o in items if o.port is not None}))
+    verdict = dataclasses.replace(verdict, conflicts=verdict.conflicts + mac_conflicts)
     if maker is None and verdict.conflicts:
         return _undecided(ips, mac, ports, evidence, verdict)
     firmware = normal_firmware(reported(evidence, "firmware", maker))

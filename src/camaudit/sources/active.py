@@ -77,7 +77,8 @@ def _jobs(
 def _merge(ip: str, results: Iterable[ProbeResult], extra: Sequence[Observation] = ()) -> HostResult:
     observations = [*extra, *(o for r in results for o in r.observations)]
     attempts = tuple(a for r in results for a in r.attempts)
-    mac = next((o.mac for o in observations if o.mac), None)
+    # Only a layer-2 MAC (the neighbour table) is copied to the host's observations, never a claimed one.
+    mac = next((o.mac for o in observations if o.mac and o.kind == "neighbour"), None)
     if mac:
         observations = [o if o.mac else dataclasses.replace(o, mac=mac) for o in observations]
     return HostResult(ip=ip, observations=tuple(observations), attempts=attempts)

@@ -51,7 +51,8 @@ async def test_search_and_vto_reply(device: Callable[..., Awaitable[FakeDevice]]
     assert (obs.source, obs.kind, obs.protocol) == ("probe:dhip", "dhip.reply", "dhip")
     assert obs.fields["dhip.Vendor"] == "General" and obs.fields["dhip.DeviceType"] == "VTO2000A"
     assert obs.fields["dhip.IPv4Address.IPAddress"] == "192.168.0.232"
-    assert obs.mac == "3c:ef:8c:41:6c:ce"
+    assert obs.mac is None  # a claimed MAC stays in the fields; only layer 2 sets Observation.mac
+    assert obs.fields["dhip.mac"] == "3c:ef:8c:41:6c:ce"
 
 
 def test_literal_matches_the_reference_capture() -> None:

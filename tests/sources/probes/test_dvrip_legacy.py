@@ -32,7 +32,8 @@ async def test_legacy_search_and_reply(device: Callable[..., Awaitable[FakeDevic
     (obs,) = result.observations
     assert obs.kind == "dvrip.legacy_reply" and obs.protocol == "dvrip" and obs.source == "probe:dvrip_legacy"
     assert obs.fields["dvrip.legacy.SerialNo"] == "5G012345PAZ8A1B"
-    assert obs.mac == "3c:ef:8c:01:02:03"
+    assert obs.mac is None  # claimed, not seen on the wire
+    assert obs.fields["dvrip.legacy.mac"] == "3c:ef:8c:01:02:03"
 
 
 @pytest.mark.asyncio

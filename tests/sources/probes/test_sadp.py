@@ -47,7 +47,8 @@ async def test_inquiry_and_reply(device: Callable[..., Awaitable[FakeDevice]]) -
     )
     assert obs.fields["sadp.DeviceDescription"] == "DS-2CD2387G2-LU"
     assert obs.fields["sadp.SoftwareVersion"] == "V5.7.3build 220112"
-    assert obs.mac == "24:0f:9b:12:34:56"
+    assert obs.mac is None  # claimed, not seen on the wire
+    assert obs.fields["sadp.MAC"].lower().replace("-", ":") == "24:0f:9b:12:34:56"
     assert result.attempts[0].status is ProbeStatus.OK
 
 

@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 
 from camaudit.errors import ProtocolError
 from camaudit.model import Observation, ProbeStatus
-from camaudit.protocols.sadp import normalise_mac
 from camaudit.sources.probes._base import ProbeResult, ProbeTarget, failed, observe
 from camaudit.sources.readonly import ReadOnlyRequest
 from camaudit.sources.scheduler import Connector
@@ -37,8 +36,9 @@ async def ask(
         except ProtocolError as exc:
             problems.append(str(exc))
             continue
-        for fields, mac in records:
-            mac_text = normalise_mac(mac) if mac else None
+        # The MAC a reply *claims* stays in its fields (sadp.MAC, dhip.mac): Observation.mac is what
+        # layer 2 showed, and a lying device must not be able to choose it.
+        for fields, _claimed_mac in records:
             found.append(
                 observe(
                     name,
@@ -47,7 +47,6 @@ async def ask(
                     kind=kind,
                     fields=fields,
                     raw=datagram,
-                    mac=mac_text,
                 )
             )
     attempt = ex.attempt
