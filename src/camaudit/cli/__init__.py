@@ -17,9 +17,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from camaudit.cli import lab, scan
+    from camaudit.cli import lab, scan, traffic
 
-    for command in (lab.lab, scan.scan):
+    for command in (lab.lab, scan.scan, traffic.traffic):
         cli.add_command(command)
 
 

@@ -21,8 +21,20 @@ KIND = "endpoints"
 CATEGORIES = frozenset(
     {"vendor_cloud", "vendor_p2p", "vendor_ddns", "vendor_ntp", "ntp", "stun_relay", "cloud_provider"}
 )
-_KEYS = {"id", "name", "category", "operator", "owner_country", "families", "domains", "ports",
-         "prefixes", "owners", "source", "note"}
+_KEYS = {
+    "id",
+    "name",
+    "category",
+    "operator",
+    "owner_country",
+    "families",
+    "domains",
+    "ports",
+    "prefixes",
+    "owners",
+    "source",
+    "note",
+}
 _PORT = re.compile(r"^(tcp|udp)/(\d{1,5})$")
 _DOMAIN = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}$")
 _URL = re.compile(r"^https?://\S+$")
@@ -109,14 +121,25 @@ def _endpoint(doc: Doc, path: Path, body: Any) -> Endpoint:
     country = _optional(doc, path, body, "owner_country")
     if country is not None and not _COUNTRY.match(country):
         doc.fail((*path, "owner_country"), "must be a two-letter upper-case ISO code")
-    domains = _checked(doc, (*path, "domains"), _list(doc, (*path, "domains"), body.get("domains", [])),
-                       _DOMAIN, "lower-case domain")
+    domains = _checked(
+        doc,
+        (*path, "domains"),
+        _list(doc, (*path, "domains"), body.get("domains", [])),
+        _DOMAIN,
+        "lower-case domain",
+    )
     return Endpoint(
-        id=text_of(doc, (*path, "id"), body["id"]), name=text_of(doc, (*path, "name"), body["name"]),
-        category=body["category"], operator=_optional(doc, path, body, "operator"), owner_country=country,
+        id=text_of(doc, (*path, "id"), body["id"]),
+        name=text_of(doc, (*path, "name"), body["name"]),
+        category=body["category"],
+        operator=_optional(doc, path, body, "operator"),
+        owner_country=country,
         families=frozenset(_list(doc, (*path, "families"), body.get("families", []))),
-        domains=tuple(domains), ports=_ports(doc, (*path, "ports"), body.get("ports", [])),
-        prefixes=tuple(p.encode("latin-1") for p in _list(doc, (*path, "prefixes"), body.get("prefixes", []))),
+        domains=tuple(domains),
+        ports=_ports(doc, (*path, "ports"), body.get("ports", [])),
+        prefixes=tuple(
+            p.encode("latin-1") for p in _list(doc, (*path, "prefixes"), body.get("prefixes", []))
+        ),
         owners=tuple(o.casefold() for o in _list(doc, (*path, "owners"), body.get("owners", []))),
         source=body["source"],
     )
