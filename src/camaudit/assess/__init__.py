@@ -1,0 +1,166 @@
+"""Assessment: checks turn identified devices into `Finding`s (STYLE.md R8).
+
+    devices ──▶ assess(devices, context) ──▶ the same devices, `findings` filled
+
+The framework (shared by every check family; part B's default-credential and authenticated checks plug
+into it the same way):
+
+- A check is an object satisfying `Check`: an ``id``, ``enabled(options)`` (is it switched on for this
+  run), ``applies_to(device)`` (gating by identification: manufacturer, model, type — never the label
+  brand) and ``async run(device, context) -> findings``. It is registered by one line in
+  `camaudit.assess.checks.CHECKS`; a guard test fails when a module there is not registered.
+- `Context` carries what a check may use: every observation of the audit (``observations_for(device)``
+  gives the device's own), the `AssessOptions` in force, and the scheduler's `Connector` (None when the
+  audit is offline, e.g. an import: active checks then report "undetermined", never "safe").
+- Checks that touch the network send only `ReadOnlyRequest`s through ``context.connector``; the safe
+  verifications live in `camaudit.assess.verify` (a guard test refuses sockets and HTTP clients there).
+- Errors as data: a `ProtocolError` from device bytes becomes an ``undetermined`` finding naming the
+  check and the reason; any other exception is a bug and propagates.
+- Findings: ``status`` is ``affected`` / ``undetermined`` (with ``details["reason"]``) / a check-specific
+  word; ``verified=True`` only when an active read-only check confirmed it; every finding carries the
+  `Evidence` it rests on. Nothing secret (passwords, configuration, user lists) may enter a finding.
+
+Checks run in registry order for each device; devices are assessed concurrently (the Connector bounds
+the traffic). Registry order matters only when a later check reads ``device.findings`` of earlier ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Protocol
+
+from camaudit.errors import ProtocolError
+from camaudit.model import Device, Evidence, Finding, FindingKind, Observation, Severity
+from camaudit.sources.scheduler import Connector
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+DEVICE_CONCURRENCY = 32  # devices assessed at once; the Connector still bounds every connection
+_SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
+
+
+@dataclass(frozen=True, slots=True)
+class AssessOptions:
+    """What the user switched on. Never serialised as is: `public()` is what reports may show.
+
+    Attributes:
+        verify: run safe read-only active verifications (``--verify/--no-verify``).
+        internet_facing: networks the user marks as reachable from the internet (``--internet-facing``).
+        check_default_credentials: opt-in default-password check (part B).
+        credentials: the parsed ``--credentials FILE`` (part B's type); never printed or stored.
+    """
+
+    verify: bool = True
+    internet_facing: tuple[Network, ...] = ()
+    check_default_credentials: bool = False
+    credentials: object | None = field(default=None, repr=False)
+
+    def public(self) -> dict[str, object]:
+        """The options as they may appear in an audit record (no credential content)."""
+        return {
+            "verify": self.verify,
+            "internet_facing": [str(n) for n in self.internet_facing],
+            "check_default_credentials": self.check_default_credentials,
+            "credentials": self.credentials is not None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a check may read or use.
+
+    Attributes:
+        observations: every observation of the audit.
+        options: the options in force.
+        connector: the scheduler's Connector for read-only requests, or None (offline audit).
+    """
+
+    observations: tuple[Observation, ...] = ()
+    options: AssessOptions = AssessOptions()
+    connector: Connector | None = None
+    _by_ip: Mapping[str, tuple[Observation, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[Observation]] = {}
+        for obs in self.observations:
+            index.setdefault(obs.ip, []).append(obs)
+        frozen = {ip: tuple(found) for ip, found in index.items()}
+        object.__setattr__(self, "_by_ip", MappingProxyType(frozen))
+
+    def observations_for(self, device: Device) -> tuple[Observation, ...]:
+        """The observations made at any of the device's addresses."""
+        return tuple(obs for ip in device.ips for obs in self._by_ip.get(ip, ()))
+
+
+class Check(Protocol):
+    """One check family (see the module docstring)."""
+
+    @property
+    def id(self) -> str: ...
+
+    def enabled(self, options: AssessOptions) -> bool: ...
+
+    def applies_to(self, device: Device) -> bool: ...
+
+    async def run(self, device: Device, context: Context) -> Sequence[Finding]: ...
+
+
+def undetermined(
+    check_id: str,
+    title: str,
+    reason: str,
+    *,
+    kind: FindingKind = FindingKind.VULNERABILITY,
+    severity: Severity = Severity.INFO,
+    evidence: tuple[Evidence, ...] = (),
+) -> Finding:
+    """A finding that says "we could not tell", with the reason (never read as "safe")."""
+    return Finding(
+        check_id=check_id,
+        kind=kind,
+        severity=severity,
+        title=title,
+        evidence=evidence,
+        status="undetermined",
+        details={"reason": reason[:300]},
+    )
+
+
+async def _run_check(check: Check, device: Device, context: Context) -> Sequence[Finding]:
+    try:
+        return await check.run(device, context)
+    except ProtocolError as exc:
+        return [undetermined(check.id, f"{check.id}: the device's answer did not parse", str(exc))]
+
+
+async def assess_device(device: Device, context: Context, checks: Iterable[Check]) -> Device:
+    """Run every enabled, applicable check on one device; later checks see earlier findings."""
+    for check in checks:
+        if check.enabled(context.options) and check.applies_to(device):
+            found = await _run_check(check, device, context)
+            device = replace(device, findings=(*device.findings, *found))
+    ordered = sorted(device.findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.check_id))
+    return replace(device, findings=tuple(ordered))
+
+
+async def assess(
+    devices: Sequence[Device], context: Context, checks: Sequence[Check] | None = None
+) -> tuple[Device, ...]:
+    """The devices, in the same order, with the findings of every registered check attached."""
+    if checks is None:
+        from camaudit.assess.checks import CHECKS
+
+        checks = CHECKS
+    gate = asyncio.Semaphore(DEVICE_CONCURRENCY)
+
+    async def one(device: Device) -> Device:
+        async with gate:
+            return await assess_device(device, context, checks)
+
+    return tuple(await asyncio.gather(*(one(d) for d in devices)))
+
+
+__all__ = ["AssessOptions", "Check", "Context", "assess", "assess_device", "undetermined"]

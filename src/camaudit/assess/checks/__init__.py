@@ -1,0 +1,15 @@
+"""Check families, registered here (STYLE.md R2/R8, like `camaudit.sources.probes.PROBES`).
+
+Each module exposes ``CHECK`` (an object satisfying `camaudit.assess.Check`) and is listed once in
+`CHECKS`. A guard test (tests/assess/checks/test_registry.py) fails when a module in this folder is
+missing from the tuple. Order: checks that read the device (authenticated audit) before those that may
+use what they found; the CVE check before exposure only for a stable report order.
+"""
+
+from __future__ import annotations
+
+from camaudit.assess import Check
+
+CHECKS: tuple[Check, ...] = ()
+
+__all__ = ["CHECKS"]
