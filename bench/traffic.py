@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.sources.passive import capture as cap  # noqa: E402  (the same builders the tests use)
+from tests.sources.passive import capture as cap
 
 TSHARK_FIELDS = (
     "frame.time_epoch",
@@ -131,9 +131,8 @@ def main() -> int:
         t0 = time.perf_counter()
         packets = write_capture(big, int(args.size_gb * 1e9))
         write_capture(small, int(args.size_gb * 1e9 / 4))
-        print(
-            f"generated {big.stat().st_size / 1e9:.2f} GB, {packets} packets in {time.perf_counter() - t0:.1f} s"
-        )
+        took = time.perf_counter() - t0
+        print(f"generated {big.stat().st_size / 1e9:.2f} GB, {packets} packets in {took:.1f} s")
         q_wall, q_rss, _ = measure(camaudit_cmd(small, report))
         c_wall, c_rss, c_rc = measure(camaudit_cmd(big, report))
         data = json.loads(report.read_text())
@@ -144,7 +143,7 @@ def main() -> int:
             f"{read} packets ({read / c_wall:,.0f}/s), {devices} devices"
         )
         print(
-            f"camaudit (quarter file): {q_wall:7.2f} s  peak RSS {q_rss / 1024:7.1f} MiB  (memory flat if ~equal)"
+            f"camaudit, quarter-size file: {q_wall:7.2f} s  peak RSS {q_rss / 1024:7.1f} MiB (flat if ~equal)"
         )
         if read != packets:
             print(f"MISMATCH: camaudit read {read} of {packets} packets")
@@ -154,9 +153,8 @@ def main() -> int:
             return 0
         fields = [a for f in TSHARK_FIELDS for a in ("-e", f)]
         t_wall, t_rss, t_rc = measure([tshark, "-n", "-r", str(big), "-T", "fields", *fields])
-        print(
-            f"tshark:   {t_wall:7.2f} s  peak RSS {t_rss / 1024:7.1f} MiB  exit {t_rc}  ({packets / t_wall:,.0f}/s)"
-        )
+        rate = packets / t_wall
+        print(f"tshark:   {t_wall:7.2f} s  peak RSS {t_rss / 1024:7.1f} MiB  exit {t_rc}  ({rate:,.0f}/s)")
         print(f"ratio tshark/camaudit: wall {t_wall / c_wall:.2f}x, peak RSS {t_rss / max(c_rss, 1):.2f}x")
     return 0
 

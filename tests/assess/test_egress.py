@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.sources.passive import capture as cap
 
 from camaudit.assess.egress import DeviceTraffic, Policy, analyse
 from camaudit.assess.geo import BundledGeo, Place, TableGeo
@@ -13,7 +14,6 @@ from camaudit.identify import identify
 from camaudit.model import FindingKind
 from camaudit.sources.passive.pcap import read_capture
 from camaudit.sources.passive.summary import Locality, Traffic, TrafficSummary, neighbour_observations
-from tests.sources.passive import capture as cap
 
 # The documentation ranges have no country in any GeoIP table: a site table (as a user could give)
 # places them, falling back to geoip2fast's bundled data for everything else.
@@ -33,7 +33,8 @@ def _traffic(tmp_path: Path, locality: Locality | None = None) -> Traffic:
     return summary.finish()
 
 
-def _analyse(tmp_path: Path, policy: Policy = Policy(), **kw: object) -> dict[str, DeviceTraffic]:
+def _analyse(tmp_path: Path, policy: Policy | None = None, **kw: object) -> dict[str, DeviceTraffic]:
+    policy = policy or Policy()
     locality = Locality(internal=policy.closed_networks)
     traffic = _traffic(tmp_path, locality)
     devices = identify([*traffic.observations, *neighbour_observations(traffic)])
