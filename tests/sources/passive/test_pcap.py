@@ -7,11 +7,11 @@ import struct
 from pathlib import Path
 
 import pytest
+from tests.sources.passive import capture as cap
 
 from camaudit.errors import BadImportFile
 from camaudit.sources.passive.pcap import capture_kind, read_capture
 from camaudit.sources.passive.summary import Traffic, TrafficSummary
-from tests.sources.passive import capture as cap
 
 
 def _read(*paths: Path) -> Traffic:
