@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 from camaudit.errors import DataFileError
-from camaudit.lab import spec, spec_discovery
-from camaudit.lab.spec import Where, check_keys, str_list, want
+from camaudit.lab import spec, spec_auth, spec_discovery
+from camaudit.lab.spec import HttpRoute, Where, check_keys, str_list, want
 
 SCHEMA = "camaudit.lab.profile/1"
 PROFILE_DIR = Path(__file__).parent / "profiles"
@@ -49,6 +49,7 @@ DEVICE_TYPES = frozenset(
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _TOP_KEYS = {"schema", "id", "description", "sources", "mac", "expected", "services"}
+_OPTIONAL_KEYS = {"credentials", "authenticated"}  # spec_auth: accounts, lockout, Digest-only routes
 _EXPECTED_KEYS = {"manufacturer", "brand", "model", "firmware", "device_type", "is_camera"}
 
 ServiceSpec = (
@@ -119,13 +120,17 @@ class Profile:
     expected: Expected
     services: tuple[Service, ...]
     path: str = ""
+    credentials: spec_auth.CredentialsSpec | None = None
+    authenticated: Mapping[str, HttpRoute] | None = None
 
 
 def load_profile(path: Path) -> Profile:
     """Read and validate one profile file; DataFileError names the file and the key on any problem."""
     data = _read_yaml(path)
     where = Where(path)
-    d = check_keys(where, data, _TOP_KEYS, _TOP_KEYS)
+    d = check_keys(where, data, _TOP_KEYS | _OPTIONAL_KEYS, _TOP_KEYS)
+    if ("authenticated" in d) != ("credentials" in d):
+        raise where.error("'authenticated' and 'credentials' go together")
     if d["schema"] != SCHEMA:
         raise where.child("schema").error(f"expected {SCHEMA!r}, got {d['schema']!r}")
     ident = want(where.child("id"), d["id"], str)
@@ -142,6 +147,14 @@ def load_profile(path: Path) -> Profile:
         expected=_expected(where.child("expected"), d["expected"]),
         services=_services(where.child("services"), d["services"], path.parent),
         path=str(path),
+        credentials=spec_auth.credentials_spec(where.child("credentials"), d["credentials"])
+        if "credentials" in d
+        else None,
+        authenticated=spec_auth.authenticated_routes(
+            where.child("authenticated"), d["authenticated"], path.parent
+        )
+        if "authenticated" in d
+        else None,
     )
 
 

@@ -27,6 +27,7 @@ class RequestRecord:
         time: UNIX time it was received.
         peer: client address.
         state_changing: True when the request would change the device (it is never acted on).
+        auth: for a request with credentials: ``ok``, ``fail``, ``locked`` or ``malformed`` (else "").
     """
 
     device: str
@@ -40,6 +41,7 @@ class RequestRecord:
     time: float = 0.0
     peer: str = ""
     state_changing: bool = False
+    auth: str = ""
 
 
 class RequestLog:

@@ -5,6 +5,8 @@ trusting every probe author, the wire bytes can only come from the named constru
 which builds one read-only message through the sans-I/O codecs in `camaudit.protocols`:
 
 - HTTP ``GET``/``HEAD`` of a fixed path, no body (RFC 9110 §9.2.1: safe methods);
+- HTTP ``GET`` of a fixed path with a Digest ``Authorization`` header (RFC 7616), the only extra
+  header any request may carry; it is never shown by ``repr`` (the authenticated audit);
 - RTSP ``OPTIONS``/``DESCRIBE`` (RFC 2326 §10.1-10.2: they only describe the server/stream);
 - ONVIF ``GetDeviceInformation``/``GetSystemDateAndTime`` (ONVIF Core: read-only device-management
   operations; a SOAP POST whose body our codec builds, never the caller);
@@ -37,6 +39,7 @@ _WSD_ID = re.compile(r"^(uuid|urn:uuid):[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A
 
 class RequestKind(StrEnum):
     HTTP = "http"
+    HTTP_DIGEST = "http_digest"
     RTSP = "rtsp"
     ONVIF = "onvif"
     SADP_INQUIRY = "sadp_inquiry"
@@ -79,6 +82,16 @@ def _check_http(req: ReadOnlyRequest) -> None:
     _require(not req.ident, "HTTP takes no identifier")
 
 
+def _check_digest(req: ReadOnlyRequest) -> None:
+    _require(req.method == "GET", f"authenticated HTTP method {req.method!r} (only GET)")
+    _check_http(req)
+    value = req.authorization
+    _require(value.startswith("Digest ") and len(value) <= MAX_PATH * 2, "Authorization must be Digest")
+    _require(not any(c in value for c in "\r\n\0"), "Authorization contains CR/LF/NUL")
+    # The credentials must be for this very path (RFC 7616 §3.4: the uri parameter).
+    _require(f'uri="{req.target}"' in value, "Authorization is for another path")
+
+
 def _check_rtsp(req: ReadOnlyRequest) -> None:
     _require(req.method in RTSP_METHODS, f"RTSP method {req.method!r} (only OPTIONS and DESCRIBE)")
     _check_token(req.target, "url")
@@ -108,6 +121,7 @@ def _check_bare(req: ReadOnlyRequest) -> None:
 
 _CHECKS: dict[RequestKind, Callable[[ReadOnlyRequest], None]] = {
     RequestKind.HTTP: _check_http,
+    RequestKind.HTTP_DIGEST: _check_digest,
     RequestKind.RTSP: _check_rtsp,
     RequestKind.ONVIF: _check_onvif,
     RequestKind.SADP_INQUIRY: _check_ident(_UUID, "SADP uuid"),
@@ -130,6 +144,15 @@ def _wire_http(req: ReadOnlyRequest) -> bytes:
 
     data = http.build_request(req.method, req.host, req.target)
     _require(data.startswith(f"{req.method} {req.target} HTTP/1.1\r\n".encode()), "HTTP request line")
+    _require(data.endswith(b"\r\n\r\n") and data.count(b"\r\n\r\n") == 1, "HTTP request has a body")
+    return data
+
+
+def _wire_digest(req: ReadOnlyRequest) -> bytes:
+    from camaudit.protocols import http
+
+    data = http.build_request("GET", req.host, req.target, headers=[("Authorization", req.authorization)])
+    _require(data.startswith(f"GET {req.target} HTTP/1.1\r\n".encode()), "HTTP request line")
     _require(data.endswith(b"\r\n\r\n") and data.count(b"\r\n\r\n") == 1, "HTTP request has a body")
     return data
 
@@ -203,6 +226,7 @@ def _wire_nothing(req: ReadOnlyRequest) -> bytes:
 
 _WIRE: dict[RequestKind, Callable[[ReadOnlyRequest], bytes]] = {
     RequestKind.HTTP: _wire_http,
+    RequestKind.HTTP_DIGEST: _wire_digest,
     RequestKind.RTSP: _wire_rtsp,
     RequestKind.ONVIF: _wire_onvif,
     RequestKind.SADP_INQUIRY: _wire_sadp,
@@ -225,6 +249,7 @@ class ReadOnlyRequest:
         target: HTTP path or RTSP URL.
         host: the HTTP Host header value.
         ident: SADP uuid, WS-Discovery MessageID or RTSP CSeq.
+        authorization: the Digest Authorization value (``http_digest`` only; hidden from repr).
         payload: the exact bytes to send, built by `camaudit.protocols` from the fields above.
     """
 
@@ -233,6 +258,7 @@ class ReadOnlyRequest:
     target: str = ""
     host: str = ""
     ident: str = ""
+    authorization: str = field(default="", repr=False, compare=False)
     _key: object = field(default=None, repr=False, compare=False)
     payload: bytes = field(init=False, repr=False, compare=False)
 
@@ -241,6 +267,8 @@ class ReadOnlyRequest:
             raise TypeError("ReadOnlyRequest is built only by its named constructors (http_get, …)")
         if not isinstance(self.kind, RequestKind):
             raise ValueError(f"not a read-only request: unknown kind {self.kind!r}")
+        if self.authorization and self.kind is not RequestKind.HTTP_DIGEST:
+            raise ValueError(f"not a read-only request: {self.kind} takes no Authorization")
         _CHECKS[self.kind](self)
         object.__setattr__(self, "payload", _WIRE[self.kind](self))
 
@@ -259,6 +287,13 @@ class ReadOnlyRequest:
     @classmethod
     def http_head(cls, host: str, path: str) -> ReadOnlyRequest:
         return cls._make(RequestKind.HTTP, method="HEAD", target=path, host=host)
+
+    @classmethod
+    def http_get_digest(cls, host: str, path: str, authorization: str) -> ReadOnlyRequest:
+        """GET `path` with a Digest Authorization header (build it with `camaudit.protocols.digest`)."""
+        return cls._make(
+            RequestKind.HTTP_DIGEST, method="GET", target=path, host=host, authorization=authorization
+        )
 
     @classmethod
     def rtsp_options(cls, url: str, cseq: int = 1) -> ReadOnlyRequest:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from camaudit.errors import MessageTooLarge, ProtocolError
 from camaudit.lab.profile import Service
+from camaudit.lab.servers import auth
 from camaudit.lab.servers.base import (
     DeviceContext,
     Handler,
@@ -123,8 +124,12 @@ def _handler(ctx: DeviceContext, service: Service, spec: HttpSpec) -> Handler:
         if request is None:
             return
         route, operation, changing = _answer(ctx, spec, request)
+        login = auth.answer(ctx, spec, request, peer) if request.method.upper() in ("GET", "HEAD") else None
+        if login is not None:  # Digest credentials or a guarded target (lab/servers/auth.py)
+            route = login[0] or route
         ctx.record(service, request.method, path=request.target, operation=operation,
-                   body_size=len(request.body), peer=peer, state_changing=changing)  # fmt: skip
+                   body_size=len(request.body), peer=peer, state_changing=changing,
+                   auth=login[1] if login else "")  # fmt: skip
         await send(writer, _render(ctx, spec, route, request))
 
     return handle
