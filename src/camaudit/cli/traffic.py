@@ -176,7 +176,8 @@ def traffic(
             upload_threshold=_size(upload_threshold),
         )
         found, summary, kinds = run(files, locality, policy, all_devices)
-    out = Console(file=sys.stderr if json_out == "-" else sys.stdout)
+    stream = sys.stderr if json_out == "-" else sys.stdout
+    out = Console(file=stream, width=None if stream.isatty() else 180)  # piped: one row per line
     out.print(egress_table(found))
     counts = summary.counts
     err = Console(stderr=True)
