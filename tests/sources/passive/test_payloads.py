@@ -1,0 +1,102 @@
+"""Payload evidence: names (SNI, Host, DNS), banners, certificates, DHCP; hostile bytes never raise."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.sources.passive import capture as cap
+
+from camaudit.protocols import http, tls
+from camaudit.sources.passive import frames, payloads
+from camaudit.sources.passive.pcap import read_capture
+from camaudit.sources.passive.summary import TrafficSummary
+
+
+def _server_flight(der: bytes) -> bytes:
+    """ServerHello + Certificate in one TLS 1.2 record (RFC 5246 §7.4.1.3, §7.4.2)."""
+    hello = b"\x03\x03" + b"\x22" * 32 + b"\x00" + b"\xc0\x2f" + b"\x00"
+    chain = len(der).to_bytes(3, "big") + der
+    cert = len(chain).to_bytes(3, "big") + chain
+    body = b"\x02" + len(hello).to_bytes(3, "big") + hello + b"\x0b" + len(cert).to_bytes(3, "big") + cert
+    return b"\x16\x03\x03" + struct.pack("!H", len(body)) + body
+
+
+def test_sni_host_and_dns_names() -> None:
+    assert payloads.tls_sni(cap.tls_client_hello("Dev.Hik-Connect.com")) == "dev.hik-connect.com"
+    assert payloads.tls_sni(cap.tls_client_hello("x")[:30]) is None
+    assert payloads.http_host(b"GET /a HTTP/1.1\r\nHost: www.easy4ip.com:80\r\n\r\n") == "www.easy4ip.com"
+    assert payloads.http_host(b"GET /a HTTP/1.1\r\nHost: bad name\r\n\r\n") is None
+    answer = payloads.dns_response(cap.dns_answer("litedev.ezvizlife.com", ["203.0.113.10", "203.0.113.12"]))
+    assert answer == payloads.DnsAnswer("litedev.ezvizlife.com", ("203.0.113.10", "203.0.113.12"))
+    assert payloads.dns_query(cap.dns_query("www.imoulife.com")) == "www.imoulife.com"
+
+
+def test_certificate_and_banner_from_a_camera_seen_passively(tmp_path: Path) -> None:
+    pem, _ = tls.make_certificate({"CN": "DS-2CD2042WD-I", "O": "Hikvision"})
+    flight = _server_flight(tls.pem_to_der(pem))
+    banner = http.build_response(
+        401,
+        "Unauthorized",
+        [("Server", "App-webs/"), ("WWW-Authenticate", 'Digest realm="IP Camera(C1234)"')],
+        b"",
+    )
+    path = cap.write_pcap(
+        tmp_path / "lan.pcap",
+        [
+            (cap.T0, cap.tcp(cap.HIK, cap.PC, 443, 50000, flight, mac=cap.HIK_MAC, dst_mac=cap.PC_MAC)),
+            (cap.T0 + 1, cap.tcp(cap.HIK, cap.PC, 80, 50001, banner, mac=cap.HIK_MAC, dst_mac=cap.PC_MAC)),
+            (
+                cap.T0 + 2,
+                cap.tcp("198.51.100.1", cap.PC, 80, 50002, banner),
+            ),  # a server on the internet: not ours
+        ],
+    )
+    summary = TrafficSummary()
+    read_capture(path, summary)
+    found = {o.kind: o for o in summary.finish().observations}
+    assert sorted(found) == ["http.response", "tls.certificate"]
+    assert found["tls.certificate"].fields["tls.subject"] == "CN=DS-2CD2042WD-I,O=Hikvision"
+    assert (found["tls.certificate"].ip, found["tls.certificate"].port) == (cap.HIK, 443)
+    assert found["http.response"].fields["http.header.server"] == "App-webs/"
+    assert found["http.response"].fields["http.www_authenticate.realm"] == "IP Camera(C1234)"
+    assert found["http.response"].mac == cap.HIK_MAC
+
+
+def test_dhcp_client_options() -> None:
+    client = payloads.dhcp_client(cap.dhcp_request(cap.DAHUA_MAC, cap.DAHUA, b"dhcpcd-5.5.6", b"IPC"))
+    assert client == payloads.DhcpClient(
+        cap.DAHUA_MAC, cap.DAHUA, {"dhcp.vendor_class": "dhcpcd-5.5.6", "dhcp.hostname": "IPC"}
+    )
+
+
+def test_vlan_ipv6_and_cooked_frames() -> None:
+    plain = cap.udp("192.168.1.20", "198.51.100.7", 1, 31007, b"abc", mac=cap.HIK_MAC)
+    tagged = plain[:12] + b"\x81\x00\x00\x0a" + plain[12:]
+    assert frames.link(frames.DLT_EN10MB, tagged) == (18, bytes.fromhex("c056e3112233"))
+    pkt = frames.ip(tagged, 18)
+    assert pkt is not None and pkt[2:] == (17, 1, 31007, 31, b"abc")
+    v6 = cap.udp("fd00::20", "2001:db8::7", 5, 8800, b"PTCP")
+    pkt6 = frames.ip(v6, 14)
+    assert pkt6 is not None and (frames.ntop(pkt6[0]), pkt6[2:]) == ("fd00::20", (17, 5, 8800, 52, b"PTCP"))
+    cooked = struct.pack("!HHH6sxxH", 0, 1, 6, bytes.fromhex("c056e3112233"), 0x0800) + plain[14:]
+    assert frames.link(frames.DLT_LINUX_SLL, cooked) == (16, bytes.fromhex("c056e3112233"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=600), st.sampled_from([53, 67, 68, 80, 443, 3702, 37020, 37810, 8800]))
+def test_hostile_payloads_never_raise(data: bytes, port: int) -> None:
+    payloads.discovery(port, port, data)
+    payloads.response_head(b"HTTP/1.1 " + data)
+    payloads.response_head(b"RTSP/1.0 " + data)
+    payloads.tls_sni(b"\x16\x03\x01\x00\x40\x01" + data)
+    payloads.tls_certificate(b"\x16\x03\x03\x00\x40\x02" + data)
+    payloads.http_host(b"GET / HTTP/1.1\r\n" + data)
+    payloads.dns_response(data)
+    payloads.dhcp_client(data)
+    frame = cap.udp("192.168.1.20", "198.51.100.7", port, port, b"")[:14] + data
+    found = frames.link(frames.DLT_EN10MB, frame)
+    if found is not None:
+        frames.ip(frame, found[0])
