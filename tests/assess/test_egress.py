@@ -147,13 +147,6 @@ def test_large_upload_threshold(tmp_path: Path, threshold: int, expected: list[s
     assert [f.evidence[0].value.split()[0] for f in big] == expected
 
 
-def test_bundled_geo_gives_country_and_owner_offline() -> None:
-    geo = BundledGeo()
-    assert geo.lookup("8.8.8.8") == Place("US", "GOOGLE", "8.8.8.0/24")
-    assert geo.lookup("203.0.113.9") == Place()
-    assert geo.lookup("2001:db8::1") == Place()
-
-
 def test_owner_classifies_when_nothing_else_does() -> None:
     table = load_endpoints()
     assert table.by_owner("Hangzhou Alibaba Advertising Co.,Ltd.").endpoint.id == "alibaba-cloud"  # type: ignore[union-attr]
