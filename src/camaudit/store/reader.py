@@ -1,0 +1,262 @@
+"""Read-only access to the register: audits, devices with their people's fields, findings, history.
+
+This is the small API other parts build on (reports, the dashboard, policy verdicts of issue 7):
+`Reader.devices(audit)`, `Reader.register_devices()`, `Reader.status_history(device)`,
+`Reader.history(device)`. Every statement runs under the reader's time limit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from camaudit.model import Finding, Observation, ProbeAttempt
+from camaudit.store import schema as t
+from camaudit.store.engine import READ_TIME_LIMIT, RegisterError, reader_engine
+from camaudit.store.records import (
+    AuditRecord,
+    DeviceRecord,
+    DeviceStatus,
+    HistoryEntry,
+    StatusChange,
+    attempt_from,
+    device_from,
+    finding_from,
+    observation_from,
+    user_from,
+    utc,
+)
+
+
+def _audit(row: Any, hosts: int = 0) -> AuditRecord:
+    return AuditRecord(
+        id=row.id,
+        started=utc(row.started) or row.started,
+        finished=utc(row.finished),
+        scope=tuple(row.scope),
+        options=dict(row.options),
+        version=row.version,
+        hosts_done=hosts,
+    )
+
+
+class Reader:
+    """A read-only view of the register (``mode=ro``, ``query_only``, time-limited statements)."""
+
+    def __init__(self, db: str | Path | None = None, time_limit: float = READ_TIME_LIMIT) -> None:
+        self.engine = reader_engine(db, time_limit)
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _conn(self) -> Iterator[sa.Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except sa.exc.OperationalError as exc:
+            if isinstance(exc.orig, sqlite3.OperationalError) and "interrupted" in str(exc.orig):
+                raise RegisterError("a register query took longer than its time limit") from None
+            raise
+
+    # --- audits ------------------------------------------------------------------------------
+
+    def audits(self) -> list[AuditRecord]:
+        """Every audit, oldest first, with how many hosts each has recorded."""
+        hosts = (
+            sa.select(t.HOSTS.c.audit_id, sa.func.count().label("n")).group_by(t.HOSTS.c.audit_id).subquery()
+        )
+        query = sa.select(t.AUDITS, hosts.c.n).outerjoin(hosts, hosts.c.audit_id == t.AUDITS.c.id)
+        with self._conn() as conn:
+            rows = conn.execute(query.order_by(t.AUDITS.c.started, t.AUDITS.c.id)).all()
+        return [_audit(r, r.n or 0) for r in rows]
+
+    def audit(self, audit_id: str | None = None) -> AuditRecord:
+        """One audit by id (a unique prefix is enough), or the latest finished one."""
+        audits = self.audits()
+        if audit_id is None:
+            finished = [a for a in audits if a.complete]
+            if not finished:
+                raise RegisterError("the register holds no finished audit yet")
+            return finished[-1]
+        matches = [a for a in audits if a.id.startswith(audit_id)]
+        if len(matches) != 1:
+            raise RegisterError(f"{'no' if not matches else 'more than one'} audit matches {audit_id!r}")
+        return matches[0]
+
+    def previous(self, audit: AuditRecord) -> AuditRecord | None:
+        """The finished audit just before `audit` (what "changed since" compares with)."""
+        earlier = [a for a in self.audits() if a.complete and a.started < audit.started and a.id != audit.id]
+        return earlier[-1] if earlier else None
+
+    # --- devices -----------------------------------------------------------------------------
+
+    def devices(self, audit_id: str) -> list[DeviceRecord]:
+        """Every device one audit saw, with its findings and the people's fields, by address."""
+        query = (
+            sa.select(t.SIGHTINGS, t.DEVICES)
+            .join(t.DEVICES, t.DEVICES.c.id == t.SIGHTINGS.c.device_id)
+            .where(t.SIGHTINGS.c.audit_id == audit_id)
+        )
+        with self._conn() as conn:
+            rows = conn.execute(query).all()
+            findings = self._findings(conn, audit_id)
+        records = [_record(r, findings.get(r.device_id, ()), audit_id) for r in rows]
+        return sorted(records, key=lambda r: _ip_order(r.device.ip))
+
+    def register_devices(self) -> list[DeviceRecord]:
+        """Every device the register knows, as last seen (devices only in a spreadsheet have no sighting)."""
+        latest = (
+            sa.select(t.SIGHTINGS.c.device_id, sa.func.max(t.SIGHTINGS.c.seen_at).label("seen"))
+            .group_by(t.SIGHTINGS.c.device_id)
+            .subquery()
+        )
+        query = (
+            sa.select(t.DEVICES, t.SIGHTINGS)
+            .outerjoin(latest, latest.c.device_id == t.DEVICES.c.id)
+            .outerjoin(
+                t.SIGHTINGS,
+                sa.and_(t.SIGHTINGS.c.device_id == t.DEVICES.c.id, t.SIGHTINGS.c.seen_at == latest.c.seen),
+            )
+            .order_by(t.DEVICES.c.id)
+        )
+        with self._conn() as conn:
+            rows = conn.execute(query).all()
+        seen: dict[int, DeviceRecord] = {}
+        for row in rows:
+            seen.setdefault(row.id, _record(row, (), row.audit_id))
+        return list(seen.values())
+
+    def device_id(self, ref: str) -> int:
+        """A device by number, register key (``mac:…``/``serial:…``/``ip:…``), MAC, serial or address."""
+        with self._conn() as conn:
+            found = _lookup(conn, ref.strip())
+        if len(found) != 1:
+            raise RegisterError(f"{'no' if not found else 'more than one'} device matches {ref!r}")
+        return found.pop()
+
+    def findings(self, audit_id: str) -> list[tuple[DeviceRecord, Finding]]:
+        return [(record, f) for record in self.devices(audit_id) for f in record.device.findings]
+
+    def _findings(self, conn: sa.Connection, audit_id: str) -> dict[int, tuple[Finding, ...]]:
+        rows = conn.execute(
+            sa.select(t.FINDINGS).where(t.FINDINGS.c.audit_id == audit_id).order_by(t.FINDINGS.c.id)
+        ).all()
+        grouped: dict[int, list[Finding]] = {}
+        for row in rows:
+            grouped.setdefault(row.device_id, []).append(finding_from(row))
+        return {k: tuple(v) for k, v in grouped.items()}
+
+    # --- history -----------------------------------------------------------------------------
+
+    def history(self, device_id: int) -> list[HistoryEntry]:
+        """Every sighting of a device, oldest first, naming address and firmware changes."""
+        query = (
+            sa.select(t.SIGHTINGS).where(t.SIGHTINGS.c.device_id == device_id).order_by(t.SIGHTINGS.c.seen_at)
+        )
+        with self._conn() as conn:
+            rows = conn.execute(query).all()
+        entries: list[HistoryEntry] = []
+        for row in rows:
+            before = entries[-1] if entries else None
+            changes = _changes(before, row.ip, row.firmware)
+            seen = utc(row.seen_at) or row.seen_at
+            entries.append(HistoryEntry(row.audit_id, seen, row.ip, row.firmware, changes))
+        return entries
+
+    def status_history(self, device_id: int) -> list[StatusChange]:
+        query = (
+            sa.select(t.STATUS_CHANGES)
+            .where(t.STATUS_CHANGES.c.device_id == device_id)
+            .order_by(t.STATUS_CHANGES.c.changed_at, t.STATUS_CHANGES.c.id)
+        )
+        with self._conn() as conn:
+            rows = conn.execute(query).all()
+        return [StatusChange(utc(r.changed_at) or r.changed_at, DeviceStatus(r.status), r.due) for r in rows]
+
+    # --- resume ------------------------------------------------------------------------------
+
+    def recorded_hosts(self, audit_id: str) -> set[str]:
+        with self._conn() as conn:
+            rows = conn.execute(sa.select(t.HOSTS.c.ip).where(t.HOSTS.c.audit_id == audit_id)).scalars()
+            return set(rows)
+
+    def observations(self, audit_id: str) -> list[Observation]:
+        query = sa.select(t.OBSERVATIONS).where(t.OBSERVATIONS.c.audit_id == audit_id)
+        with self._conn() as conn:
+            return [observation_from(r) for r in conn.execute(query.order_by(t.OBSERVATIONS.c.id))]
+
+    def attempts(self, audit_id: str) -> list[ProbeAttempt]:
+        query = sa.select(t.ATTEMPTS).where(t.ATTEMPTS.c.audit_id == audit_id)
+        with self._conn() as conn:
+            return [attempt_from(r) for r in conn.execute(query.order_by(t.ATTEMPTS.c.id))]
+
+
+def _record(row: Any, findings: tuple[Finding, ...], audit_id: str | None) -> DeviceRecord:
+    device = device_from(row, findings) if row.ip is not None else _unseen(row)
+    return DeviceRecord(
+        id=row.id,
+        key=row.key,
+        device=device,
+        user=user_from(row),
+        first_seen=utc(row.first_seen),
+        last_seen=utc(row.last_seen),
+        audit_id=audit_id,
+    )
+
+
+def _unseen(row: Any) -> Any:
+    """A device known only from a spreadsheet: what its key says, nothing the scanner claimed."""
+    from camaudit.model import Device
+
+    kind, _, value = str(row.key).partition(":")
+    return Device(
+        ips=(value,) if kind == "ip" else (),
+        mac=value if kind == "mac" else None,
+        serial=value if kind == "serial" else None,
+    )
+
+
+def _changes(before: HistoryEntry | None, ip: str, firmware: str | None) -> tuple[str, ...]:
+    if before is None:
+        return ("first seen",)
+    changes = []
+    if before.ip != ip:
+        changes.append(f"address {before.ip} -> {ip}")
+    if before.firmware != firmware:
+        changes.append(f"firmware {before.firmware or '-'} -> {firmware or '-'}")
+    return tuple(changes)
+
+
+def _lookup(conn: sa.Connection, ref: str) -> set[int]:
+    if ref.isdigit():
+        found = conn.execute(sa.select(t.DEVICES.c.id).where(t.DEVICES.c.id == int(ref))).scalars()
+        return set(found)
+    keys = [ref] if ref.partition(":")[0] in ("mac", "serial", "ip") else []
+    keys += [f"mac:{ref.lower()}", f"serial:{ref}", f"ip:{ref}"]
+    by_key = set(conn.execute(sa.select(t.DEVICES.c.id).where(t.DEVICES.c.key.in_(keys))).scalars())
+    s = t.SIGHTINGS.c
+    latest = conn.execute(sa.select(s.device_id, s.ip, s.mac, s.serial)).all()
+    by_sighting = {r.device_id for r in latest if ref in (r.ip, r.serial) or (r.mac and r.mac == ref.lower())}
+    return by_key or by_sighting
+
+
+def _ip_order(ip: str) -> tuple[int, int, str]:
+    from ipaddress import ip_address
+
+    try:
+        addr = ip_address(ip)
+    except ValueError:
+        return (9, 0, ip)
+    return (addr.version, int(addr), "")

@@ -1,0 +1,157 @@
+"""The register's tables (SQLAlchemy Core), as the newest migration leaves them.
+
+Queries use these objects; the migrations in `store/migrations/versions/` are frozen snapshots that must
+produce exactly this (tests/store/test_migrations.py compares them with Alembic's autogenerate diff).
+
+There is no column for a credential, a password or a secret on purpose (DESIGN.md "Safety": credentials
+are never written to reports, logs or the database).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+METADATA = sa.MetaData()
+
+
+def _tz() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
+
+
+def _audit_fk() -> sa.ForeignKey:
+    return sa.ForeignKey("audits.id", ondelete="CASCADE")
+
+
+def _device_fk() -> sa.ForeignKey:
+    return sa.ForeignKey("devices.id", ondelete="CASCADE")
+
+
+AUDITS = sa.Table(
+    "audits",
+    METADATA,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("started", _tz(), nullable=False),
+    sa.Column("finished", _tz(), nullable=True),
+    sa.Column("scope", sa.JSON, nullable=False),
+    sa.Column("options", sa.JSON, nullable=False),
+    sa.Column("version", sa.String(64), nullable=False),
+)
+
+# One row per probed address of an audit, written in the host's own transaction: `--resume` skips these.
+HOSTS = sa.Table(
+    "hosts",
+    METADATA,
+    sa.Column("audit_id", sa.String(64), _audit_fk(), primary_key=True),
+    sa.Column("ip", sa.String(64), primary_key=True),
+    sa.Column("done_at", _tz(), nullable=False),
+)
+
+# A device across audits: the scanner sets first/last seen; the user fields are never overwritten by a scan.
+DEVICES = sa.Table(
+    "devices",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.Text, nullable=False, unique=True),
+    sa.Column("first_seen", _tz(), nullable=True),
+    sa.Column("last_seen", _tz(), nullable=True),
+    sa.Column("site", sa.Text, nullable=True),
+    sa.Column("location", sa.Text, nullable=True),
+    sa.Column("owner", sa.Text, nullable=True),
+    sa.Column("purpose", sa.Text, nullable=True),
+    sa.Column("notes", sa.Text, nullable=True),
+    sa.Column("status", sa.String(32), nullable=False, server_default="in_service"),
+    sa.Column("due", sa.Date, nullable=True),
+    sa.Column("acquired", sa.Date, nullable=True),
+)
+
+# What one audit saw of one device (the scanner's fields); history is the sequence of sightings.
+SIGHTINGS = sa.Table(
+    "sightings",
+    METADATA,
+    sa.Column("audit_id", sa.String(64), _audit_fk(), primary_key=True),
+    sa.Column("device_id", sa.Integer, _device_fk(), primary_key=True),
+    sa.Column("seen_at", _tz(), nullable=False),
+    sa.Column("ip", sa.String(64), nullable=False),
+    sa.Column("ips", sa.JSON, nullable=False),
+    sa.Column("mac", sa.String(32), nullable=True),
+    sa.Column("ports", sa.JSON, nullable=False),
+    sa.Column("brand", sa.Text, nullable=True),
+    sa.Column("manufacturer", sa.Text, nullable=True),
+    sa.Column("model", sa.Text, nullable=True),
+    sa.Column("firmware", sa.Text, nullable=True),
+    sa.Column("firmware_inferred", sa.Boolean, nullable=False),
+    sa.Column("serial", sa.Text, nullable=True),
+    sa.Column("device_type", sa.Text, nullable=True),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("conflicts", sa.JSON, nullable=False),
+    sa.Column("evidence", sa.JSON, nullable=False),
+)
+sa.Index("ix_sightings_device", SIGHTINGS.c.device_id)
+
+OBSERVATIONS = sa.Table(
+    "observations",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("audit_id", sa.String(64), _audit_fk(), nullable=False),
+    sa.Column("ip", sa.String(64), nullable=False),
+    sa.Column("port", sa.Integer, nullable=True),
+    sa.Column("transport", sa.String(8), nullable=False),
+    sa.Column("protocol", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(128), nullable=False),
+    sa.Column("source", sa.String(128), nullable=False),
+    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("raw", sa.LargeBinary, nullable=False),
+    sa.Column("mac", sa.String(32), nullable=True),
+    sa.Column("time", _tz(), nullable=False),
+)
+sa.Index("ix_observations_audit_ip", OBSERVATIONS.c.audit_id, OBSERVATIONS.c.ip)
+
+ATTEMPTS = sa.Table(
+    "attempts",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("audit_id", sa.String(64), _audit_fk(), nullable=False),
+    sa.Column("probe", sa.String(64), nullable=False),
+    sa.Column("ip", sa.String(64), nullable=False),
+    sa.Column("port", sa.Integer, nullable=True),
+    sa.Column("transport", sa.String(8), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("error_reason", sa.Text, nullable=True),
+    sa.Column("bytes_read", sa.Integer, nullable=False),
+    sa.Column("duration_ms", sa.Float, nullable=False),
+    sa.Column("time", _tz(), nullable=False),
+)
+sa.Index("ix_attempts_audit", ATTEMPTS.c.audit_id)
+
+# Any check's finding, stored generically so new check families (assess/, egress, policy) need no migration.
+FINDINGS = sa.Table(
+    "findings",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("audit_id", sa.String(64), _audit_fk(), nullable=False),
+    sa.Column("device_id", sa.Integer, _device_fk(), nullable=False),
+    sa.Column("check_id", sa.String(128), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("severity", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(64), nullable=False),
+    sa.Column("verified", sa.Boolean, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("remediation", sa.Text, nullable=False),
+    sa.Column("references", sa.JSON, nullable=False),
+    sa.Column("evidence", sa.JSON, nullable=False),
+    sa.Column("details", sa.JSON, nullable=False),
+)
+sa.Index("ix_findings_audit", FINDINGS.c.audit_id)
+sa.Index("ix_findings_device", FINDINGS.c.device_id)
+
+# Schema 2: every change of a device's status (policy verdicts read when a device was marked, issue 7).
+STATUS_CHANGES = sa.Table(
+    "status_changes",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("device_id", sa.Integer, _device_fk(), nullable=False),
+    sa.Column("changed_at", _tz(), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("due", sa.Date, nullable=True),
+)
+sa.Index("ix_status_changes_device", STATUS_CHANGES.c.device_id)

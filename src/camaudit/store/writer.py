@@ -1,0 +1,205 @@
+"""The register's one writer: audits, hosts as they complete, the final devices, and people's fields.
+
+Every public method is one transaction. `record_host` is called once per probed host while the audit runs
+(so kill -9 loses no finished host); `finish_audit` replaces the audit's sightings with the final, fused
+devices and stamps the audit finished. Async callers go through `arun`, which runs writes one at a time on
+the writer's own thread (STYLE.md R12: one writer behind a queue).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from camaudit.model import Audit, Device, Observation, ProbeAttempt, utcnow
+from camaudit.store import schema as t
+from camaudit.store.engine import RegisterError, writer_engine
+from camaudit.store.records import (
+    DeviceStatus,
+    UserFields,
+    attempt_row,
+    device_row,
+    finding_row,
+    observation_row,
+)
+
+R = TypeVar("R")
+# Option names that could carry a secret never reach the audit record, whatever a caller passes.
+_SECRET = re.compile(r"pass|secret|credential|token|key|auth", re.IGNORECASE)
+_TEXT_CAP = 2000  # characters kept per user field
+
+
+def public_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if not _SECRET.search(k) or isinstance(v, bool)}
+
+
+class Register:
+    """Opens (and migrates) the register for writing. Use as a context manager or call `close`."""
+
+    def __init__(self, db: str | Path | None = None) -> None:
+        self.engine = writer_engine(db)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="camaudit-register")
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        self.engine.dispose()
+
+    async def arun(self, fn: Callable[..., R], *args: Any) -> R:
+        """Run one write on the writer thread, in order with every other write."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+
+    # --- audits ------------------------------------------------------------------------------
+
+    def begin_audit(self, audit: Audit) -> None:
+        row = {
+            "id": audit.id,
+            "started": audit.started,
+            "finished": audit.finished,
+            "scope": list(audit.scope),
+            "options": public_options(audit.options),
+            "version": audit.version,
+        }
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(t.AUDITS).values(row))
+
+    def record_host(
+        self,
+        audit_id: str,
+        ip: str,
+        observations: Sequence[Observation],
+        attempts: Sequence[ProbeAttempt],
+        devices: Sequence[Device] = (),
+    ) -> None:
+        """One host, in one transaction: its observations, failed attempts and first identification."""
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(t.HOSTS).values(audit_id=audit_id, ip=ip, done_at=utcnow()))
+            if observations:
+                rows = [{"audit_id": audit_id, **observation_row(o)} for o in observations]
+                conn.execute(sa.insert(t.OBSERVATIONS), rows)
+            if attempts:
+                conn.execute(
+                    sa.insert(t.ATTEMPTS), [{"audit_id": audit_id, **attempt_row(a)} for a in attempts]
+                )
+            _write_devices(conn, audit_id, devices, utcnow())
+
+    def finish_audit(
+        self, audit_id: str, devices: Sequence[Device], finished: datetime | None = None
+    ) -> None:
+        """Replace the audit's provisional per-host devices with the final ones and mark it finished."""
+        finished = finished or utcnow()
+        with self.engine.begin() as conn:
+            for table in (t.FINDINGS, t.SIGHTINGS):
+                conn.execute(sa.delete(table).where(table.c.audit_id == audit_id))
+            _write_devices(conn, audit_id, devices, finished)
+            done = conn.execute(
+                sa.update(t.AUDITS).where(t.AUDITS.c.id == audit_id).values(finished=finished)
+            )
+            if done.rowcount != 1:
+                raise RegisterError(f"no audit {audit_id} in the register")
+
+    # --- people's fields ---------------------------------------------------------------------
+
+    def annotate(self, device_id: int, **changes: Any) -> UserFields:
+        """Set user fields (site, location, owner, purpose, notes, status, due, acquired) of one device."""
+        values = _checked_user_fields(changes)
+        with self.engine.begin() as conn:
+            _annotate(conn, device_id, values)
+            row = conn.execute(sa.select(t.DEVICES).where(t.DEVICES.c.id == device_id)).one()
+        from camaudit.store.records import user_from
+
+        return user_from(row)
+
+    def ensure_device(self, key: str) -> int:
+        """The device numbered for `key`, created (with no sighting) when the register does not know it."""
+        with self.engine.begin() as conn:
+            return _device_id(conn, key, None)
+
+
+def _checked_user_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in ("due", "acquired"):
+            if value is not None and not isinstance(value, date):
+                raise ValueError(f"{name} must be a date")
+            values[name] = value
+        elif name == "status":
+            values[name] = DeviceStatus(value).value
+        elif name in ("site", "location", "owner", "purpose", "notes"):
+            values[name] = None if value in (None, "") else str(value)[:_TEXT_CAP]
+        else:
+            raise ValueError(f"{name} is not a field people maintain")
+    return values
+
+
+def _annotate(conn: sa.Connection, device_id: int, values: Mapping[str, Any]) -> None:
+    before = conn.execute(sa.select(t.DEVICES).where(t.DEVICES.c.id == device_id)).one_or_none()
+    if before is None:
+        raise RegisterError(f"no device {device_id} in the register")
+    if values:
+        conn.execute(sa.update(t.DEVICES).where(t.DEVICES.c.id == device_id).values(**values))
+    status, due = values.get("status", before.status), values.get("due", before.due)
+    if (status, due) != (before.status, before.due):
+        change = {"device_id": device_id, "changed_at": utcnow(), "status": status, "due": due}
+        conn.execute(sa.insert(t.STATUS_CHANGES).values(change))
+
+
+def _device_id(conn: sa.Connection, key: str, seen: datetime | None) -> int:
+    found = conn.execute(sa.select(t.DEVICES.c.id).where(t.DEVICES.c.key == key)).scalar_one_or_none()
+    if found is not None:
+        return int(found)
+    values = {"key": key, "first_seen": seen, "last_seen": seen, "status": DeviceStatus.IN_SERVICE.value}
+    inserted = conn.execute(sa.insert(t.DEVICES).values(values)).inserted_primary_key
+    assert inserted is not None  # an INSERT of one row always has one
+    new_id = int(inserted[0])
+    change = {"device_id": new_id, "changed_at": seen or utcnow(), "status": DeviceStatus.IN_SERVICE.value}
+    conn.execute(sa.insert(t.STATUS_CHANGES).values(change))
+    return new_id
+
+
+def _keys(devices: Iterable[Device]) -> list[tuple[str, Device]]:
+    """Register keys, unique within one audit: a second device claiming a taken key is keyed by address."""
+    taken: set[str] = set()
+    keyed: list[tuple[str, Device]] = []
+    for device in devices:
+        key = device.key if device.key not in taken else f"ip:{device.ip}"
+        if key in taken:
+            continue  # the same address twice in one list: keep the first
+        taken.add(key)
+        keyed.append((key, device))
+    return keyed
+
+
+def _write_devices(conn: sa.Connection, audit_id: str, devices: Sequence[Device], seen: datetime) -> None:
+    for key, device in _keys(devices):
+        device_id = _device_id(conn, key, seen)
+        _touch(conn, device_id, seen)
+        sighting = {"audit_id": audit_id, "device_id": device_id, "seen_at": seen, **device_row(device)}
+        conn.execute(
+            sa.delete(t.SIGHTINGS).where(
+                t.SIGHTINGS.c.audit_id == audit_id, t.SIGHTINGS.c.device_id == device_id
+            )
+        )
+        conn.execute(sa.insert(t.SIGHTINGS).values(sighting))
+        if device.findings:
+            rows = [{"audit_id": audit_id, "device_id": device_id, **finding_row(f)} for f in device.findings]
+            conn.execute(sa.insert(t.FINDINGS), rows)
+
+
+def _touch(conn: sa.Connection, device_id: int, seen: datetime) -> None:
+    d = t.DEVICES.c
+    first = sa.case((d.first_seen.is_(None), seen), (d.first_seen > seen, seen), else_=d.first_seen)
+    last = sa.case((d.last_seen.is_(None), seen), (d.last_seen < seen, seen), else_=d.last_seen)
+    conn.execute(sa.update(t.DEVICES).where(d.id == device_id).values(first_seen=first, last_seen=last))
