@@ -56,14 +56,15 @@ def _record(ts: float, frame: bytes) -> bytes:
     return struct.pack("<IIII", sec, int((ts - sec) * 1_000_000), len(frame), len(frame)) + frame
 
 
-def _bulk_frames() -> list[bytes]:
+def _bulk_frames() -> list[bytearray]:
     """One 1,400-byte upload segment per camera (40 cameras), pre-built: the file repeats them."""
     frames = []
     for i in range(40):
         ip = f"192.168.10.{20 + i}"
         mac = f"c0:56:e3:00:00:{i:02x}" if i % 2 else f"3c:ef:8c:00:00:{i:02x}"
+        port = 443 if i % 2 else 8800
         frames.append(
-            cap.tcp(ip, CLOUDS[i % len(CLOUDS)], 40000 + i, 443 if i % 2 else 8800, b"\xa5" * 1400, mac=mac)
+            bytearray(cap.tcp(ip, CLOUDS[i % len(CLOUDS)], 40000 + i, port, b"\xa5" * 1400, mac=mac))
         )
     return frames
 
@@ -94,10 +95,13 @@ def write_capture(path: Path, size: int) -> int:
             written += len(rec)
             count += 1
         chunk: list[bytes] = []
+        seqs = [1] * len(bulk)
         while written < size:
-            for frame in bulk:
+            for i, frame in enumerate(bulk):
                 ts += 0.0001
-                rec = _record(ts, frame)
+                struct.pack_into("!I", frame, 38, seqs[i])  # TCP sequence number (14 + 20 + 4)
+                seqs[i] = (seqs[i] + 1400) & 0xFFFFFFFF  # a real stream: tshark sees no retransmissions
+                rec = _record(ts, bytes(frame))
                 chunk.append(rec)
                 written += len(rec)
                 count += 1
