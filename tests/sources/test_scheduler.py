@@ -461,3 +461,74 @@ def test_limits_are_validated() -> None:
     with pytest.raises(ValueError, match="per_host"):
         Limits(per_host=0)
     assert Limits().rate == 200 and Limits().per_host == 4 and Limits().read_cap == 65536
+
+
+@pytest.mark.asyncio
+async def test_a_port_that_never_answers_is_asked_once_and_the_rest_skipped() -> None:
+    accepted = 0
+
+    async def tarpit(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal accepted
+        accepted += 1
+        await asyncio.sleep(30)
+
+    conn = connector(read_timeout=0.3, per_host=4)
+    request = ReadOnlyRequest.http_get(LOCAL, "/")
+    async with tcp_server(tarpit) as port:
+        start = time.monotonic()
+        results = await asyncio.gather(
+            *(conn.exchange_tcp(LOCAL, port, request, done=ends_with_blank_line) for _ in range(6))
+        )
+        elapsed = time.monotonic() - start
+    statuses = sorted(r.attempt.status for r in results)
+    assert statuses.count(ProbeStatus.TIMEOUT) == 1 and statuses.count(ProbeStatus.SKIPPED) == 5
+    assert accepted == 1
+    assert elapsed < 0.9  # one timeout, not six queued behind each other
+
+
+@pytest.mark.asyncio
+async def test_after_the_first_answer_requests_to_a_port_run_in_parallel() -> None:
+    async def slow_echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        await asyncio.sleep(0.2)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    conn = connector(read_timeout=2.0, per_host=4)
+    request = ReadOnlyRequest.http_get(LOCAL, "/")
+    async with tcp_server(slow_echo) as port:
+        start = time.monotonic()
+        results = await asyncio.gather(
+            *(conn.exchange_tcp(LOCAL, port, request, done=ends_with_blank_line) for _ in range(5))
+        )
+        elapsed = time.monotonic() - start
+    assert all(r.attempt.status is ProbeStatus.OK for r in results)
+    assert 0.35 < elapsed < 0.9  # first alone (0.2 s), then the other four together (0.2 s)
+
+
+@pytest.mark.asyncio
+async def test_sweep_asks_every_in_scope_address_once_and_keeps_only_their_replies() -> None:
+    received: list[tuple[bytes, str]] = []
+
+    class Device(asyncio.DatagramProtocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport = transport
+
+        def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
+            received.append((data, str(addr[0])))
+            self.transport.sendto(b"reply", addr)  # type: ignore[attr-defined]
+
+    loop = asyncio.get_running_loop()
+    device, _ = await loop.create_datagram_endpoint(Device, local_addr=(LOCAL, 0))
+    port = device.get_extra_info("sockname")[1]
+    conn = Connector(Limits(udp_wait=0.3), scope=Scope(addresses=(LOCAL,)))
+    try:
+        swept = await conn.sweep_udp(
+            [LOCAL, "127.0.0.2", "127.0.0.3"], port, ReadOnlyRequest.sadp_inquiry(), probe="sadp"
+        )
+    finally:
+        device.close()
+    assert len(received) == 1  # 127.0.0.2 and .3 are outside the scope: nothing was sent to them
+    assert list(swept) == [LOCAL]
+    assert swept[LOCAL].datagrams == (b"reply",) and swept[LOCAL].attempt.status is ProbeStatus.OK

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from camaudit.model import Observation, ProbeAttempt, ProbeStatus, Transport
 from camaudit.scope import Scope
+from camaudit.sources import sweep
 from camaudit.sources.probes import PROBES, Probe, ProbeResult, ProbeTarget, Stage
 from camaudit.sources.scheduler import Connector, Limits
 
@@ -85,14 +86,20 @@ def _merge(ip: str, results: Iterable[ProbeResult], extra: Sequence[Observation]
 
 
 async def scan_host(
-    ip: str, conn: Connector, probes: Sequence[Probe] = PROBES, extra: Sequence[Observation] = ()
+    ip: str,
+    conn: Connector,
+    probes: Sequence[Probe] = PROBES,
+    extra: Sequence[Observation] = (),
+    swept: Awaitable[Mapping[str, ProbeResult]] | None = None,
 ) -> HostResult:
-    """All stages for one host; `extra` are observations already made (e.g. multicast replies)."""
+    """All stages for one host; `extra` are observations already made (e.g. multicast replies), `swept` the
+    unicast discovery sweep of the host's block, merged when its shared reply window has closed."""
     reach = await _stage(_jobs(probes, Stage.REACH, ip), conn)
     open_ports = _merge(ip, reach).open_ports
     service = await _stage(_jobs(probes, Stage.SERVICE, ip, open_ports), conn)
     local = await _stage(_jobs(probes, Stage.LOCAL, ip), conn)
-    return _merge(ip, [*reach, *service, *local], extra)
+    from_sweep = (await swept).get(ip) if swept is not None else None
+    return _merge(ip, [*reach, *service, *local, *([from_sweep] if from_sweep else [])], extra)
 
 
 async def _notify(on_host: OnHost | None, result: HostResult) -> None:
@@ -147,18 +154,31 @@ async def _scan_all(
 ) -> AsyncIterator[HostResult]:
     """Hosts in parallel (bounded), results in completion order."""
     queue: asyncio.Queue[HostResult] = asyncio.Queue()
-    hosts = iter(scope.addresses)
+    hosts = iter(enumerate(scope.addresses))
     width = max(1, min(len(scope), limits.concurrency // limits.per_host))
+    swept_modules = [m for m in sweep.SWEPT if any(p.name == m.NAME for p in probes)]
+    per_host = [p for p in probes if p.name not in sweep.SWEPT_NAMES]
+    blocks: dict[int, asyncio.Task[dict[str, ProbeResult]]] = {}
+
+    def block_of(index: int) -> asyncio.Task[dict[str, ProbeResult]] | None:
+        if not swept_modules:
+            return None
+        number = index // sweep.BLOCK
+        if number not in blocks:  # started by the first host taken from the block
+            ips = scope.addresses[number * sweep.BLOCK : (number + 1) * sweep.BLOCK]
+            blocks[number] = asyncio.ensure_future(sweep.sweep(ips, conn, swept_modules))
+        return blocks[number]
 
     async def worker() -> None:
-        for ip in hosts:  # a shared iterator: each host is taken by exactly one worker
-            await queue.put(await scan_host(ip, conn, probes, known.get(ip, ())))
+        for index, ip in hosts:  # a shared iterator: each host is taken by exactly one worker
+            swept = block_of(index)
+            await queue.put(await scan_host(ip, conn, per_host, known.get(ip, ()), swept))
 
     tasks = [asyncio.ensure_future(worker()) for _ in range(width)]
     try:
         for _ in range(len(scope)):
             yield await queue.get()
     finally:
-        for task in tasks:
+        for task in [*tasks, *blocks.values()]:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, *blocks.values(), return_exceptions=True)

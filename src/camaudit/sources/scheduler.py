@@ -23,13 +23,15 @@ import errno
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from camaudit.errors import ProtocolError
 from camaudit.model import ProbeAttempt, ProbeStatus, Transport
 from camaudit.scope import Scope
 from camaudit.sources.readonly import ReadOnlyRequest, RequestKind
+from camaudit.sources.udp import Collector as _Collector
+from camaudit.sources.udp import SweepCollector
 
 Done = Callable[[bytes], bool]
 _UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.EADDRNOTAVAIL}
@@ -143,27 +145,12 @@ class _Outcome:
     status: ProbeStatus = ProbeStatus.OK
     reason: str | None = None
     cert: bytes | None = None
+    connected: bool = False
 
-
-class _Collector(asyncio.DatagramProtocol):
-    """Collects unicast replies from one address, bounded in count and bytes."""
-
-    def __init__(self, ip: str, cap: int, max_datagrams: int) -> None:
-        self.ip, self.cap, self.max = ip, cap, max_datagrams
-        self.datagrams: list[bytes] = []
-        self.too_large = False
-        self.finished = asyncio.Event()
-
-    def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
-        if str(addr[0]).split("%")[0] != self.ip or self.finished.is_set():
-            return  # only the address we asked may answer a unicast question
-        if sum(map(len, self.datagrams)) + len(data) > self.cap:
-            self.too_large = True
-            self.finished.set()
-            return
-        self.datagrams.append(data)
-        if len(self.datagrams) >= self.max:
-            self.finished.set()
+    @property
+    def silent(self) -> bool:
+        """Accepted the connection, then said nothing until the read timeout (a tarpit or a hung service)."""
+        return self.connected and not self.data and self.status is ProbeStatus.TIMEOUT
 
 
 class Connector:
@@ -184,6 +171,11 @@ class Connector:
         self.scope = scope
         self.opened = 0  # connections and datagrams actually started (for tests and benchmarks)
         self._port_map = dict(port_map or {})
+        # Ports that accepted a request and never answered: further requests there are skipped, not
+        # queued behind the same timeout (kinder to fragile devices, and a tarpit cannot stall a scan).
+        self._silent: set[tuple[str, int]] = set()
+        # The first request to a port goes alone; the others wait until it has answered (or not).
+        self._first: dict[tuple[str, int], asyncio.Event] = {}
         self._global = asyncio.Semaphore(limits.concurrency)
         self._hosts: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
         self._bucket = TokenBucket(limits.rate, limits.burst)
@@ -253,9 +245,29 @@ class Connector:
         skipped = self._out_of_scope(probe, ip, port, Transport.TCP)
         if skipped is not None:
             return skipped
+        gate = self._first.get((ip, port))
+        if gate is None:
+            gate = self._first[(ip, port)] = asyncio.Event()
+        else:
+            await gate.wait()
+        try:
+            return await self._exchange_tcp(ip, port, request, done, tls, probe)
+        finally:
+            gate.set()
+
+    async def _exchange_tcp(
+        self, ip: str, port: int, request: ReadOnlyRequest, done: Done, tls: bool, probe: str
+    ) -> Exchange:
         async with self._slot(ip):
             start = time.monotonic()
-            out = await self._tcp_session(ip, port, request, done, tls)
+            if (ip, port) in self._silent:
+                out = _Outcome(
+                    status=ProbeStatus.SKIPPED, reason="an earlier request on this port got no answer"
+                )
+            else:
+                out = await self._tcp_session(ip, port, request, done, tls)
+            if out.silent:
+                self._silent.add((ip, port))
             attempt = self._attempt(probe, ip, port, Transport.TCP, out, start)
             return Exchange(out.data, attempt, out.cert)
 
@@ -276,7 +288,7 @@ class Connector:
         except Exception as exc:
             status, reason = classify(exc, phase="connect", seconds=self.limits.connect_timeout)
             return _Outcome(status=status, reason=reason)
-        out = _Outcome(cert=_peer_cert(writer) if tls else None)
+        out = _Outcome(cert=_peer_cert(writer) if tls else None, connected=True)
         if request.kind is RequestKind.TLS_HANDSHAKE:
             writer.transport.abort()  # the certificate was all we wanted
             return out
@@ -343,6 +355,56 @@ class Connector:
             attempt = self._attempt(probe, ip, port, Transport.UDP, out, start)
             return Exchange(out.data, attempt, None, datagrams)
 
+    async def sweep_udp(
+        self,
+        ips: Sequence[str],
+        port: int,
+        request: ReadOnlyRequest,
+        *,
+        probe: str,
+        wait: float | None = None,
+    ) -> dict[str, Exchange]:
+        """Send one read-only datagram to each in-scope address from one socket, then listen once.
+
+        Silence is the usual answer to a discovery inquiry, so a shared reply window costs one wait for a
+        whole block instead of one per host. Each datagram still takes a token from the rate limiter.
+        Returns exchanges only for addresses that answered (or answered too much).
+        """
+        _check_request(request, udp=True)
+        targets = [ip for ip in ips if self.scope.contains(ip) and ":" not in ip]
+        if not targets:
+            return {}
+        seconds = wait if wait is not None else self.limits.udp_wait
+        collector = SweepCollector(set(targets), self.limits.read_cap)
+        start = time.monotonic()
+        transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+            lambda: collector,
+            family=socket.AF_INET,
+            local_addr=("0.0.0.0", 0),  # noqa: S104 - source port
+        )
+        try:
+            await self._send_all(transport, targets, self._port_map.get((port, Transport.UDP), port), request)
+            await asyncio.sleep(seconds)
+        finally:
+            transport.close()
+        return {ip: self._swept(probe, ip, port, collector, start) for ip in collector.answered()}
+
+    async def _send_all(
+        self, transport: asyncio.DatagramTransport, ips: Sequence[str], port: int, request: ReadOnlyRequest
+    ) -> None:
+        for ip in ips:
+            async with self._global:
+                await self._bucket.take()
+                self.opened += 1
+                transport.sendto(request.payload, (ip, port))
+
+    def _swept(self, probe: str, ip: str, port: int, collector: SweepCollector, start: float) -> Exchange:
+        datagrams = tuple(collector.replies.get(ip, ()))
+        out = _Outcome(data=datagrams[0] if datagrams else b"")
+        if ip in collector.too_large:
+            out.status, out.reason = ProbeStatus.TOO_LARGE, f"replies larger than {collector.cap} bytes"
+        return Exchange(out.data, self._attempt(probe, ip, port, Transport.UDP, out, start), None, datagrams)
+
     async def _udp_session(
         self, ip: str, port: int, request: ReadOnlyRequest, wait: float | None, max_datagrams: int
     ) -> tuple[tuple[bytes, ...], _Outcome]:
@@ -366,10 +428,10 @@ class Connector:
                 await asyncio.wait_for(collector.finished.wait(), seconds)
         finally:
             transport.close()
-        return _udp_result(collector, out, seconds)
+        return udp_result(collector, out, seconds)
 
 
-def _udp_result(collector: _Collector, out: _Outcome, seconds: float) -> tuple[tuple[bytes, ...], _Outcome]:
+def udp_result(collector: _Collector, out: _Outcome, seconds: float) -> tuple[tuple[bytes, ...], _Outcome]:
     datagrams = tuple(collector.datagrams)
     out.data = datagrams[0] if datagrams else b""
     if collector.too_large:

@@ -12,7 +12,7 @@ from camaudit.errors import ProtocolError
 from camaudit.model import Observation, ProbeStatus
 from camaudit.sources.probes._base import ProbeResult, ProbeTarget, failed, observe
 from camaudit.sources.readonly import ReadOnlyRequest
-from camaudit.sources.scheduler import Connector
+from camaudit.sources.scheduler import Connector, Exchange
 
 # (fields, mac) for each record a datagram holds; raises ProtocolError when it does not parse.
 Decoder = Callable[[bytes], Sequence[tuple[dict[str, str], str | None]]]
@@ -28,6 +28,11 @@ async def ask(
     decode: Decoder,
 ) -> ProbeResult:
     ex = await conn.exchange_udp(target.ip, target.port, request, probe=name)
+    return decoded(name, target, ex, kind=kind, decode=decode)
+
+
+def decoded(name: str, target: ProbeTarget, ex: Exchange, *, kind: str, decode: Decoder) -> ProbeResult:
+    """Observations from every datagram of one exchange; unparseable replies mark the attempt malformed."""
     found: list[Observation] = []
     problems: list[str] = []
     for datagram in ex.datagrams:

@@ -18,6 +18,8 @@ from camaudit.sources.scheduler import Connector
 NAME = "dhip"
 PORTS = ((dhip.PORT, Transport.UDP),)
 STAGE = Stage.REACH
+KIND = "dhip.reply"
+REQUEST = ReadOnlyRequest.dhip_search
 
 
 def decode(data: bytes) -> Sequence[tuple[dict[str, str], str | None]]:
@@ -29,8 +31,8 @@ def decode(data: bytes) -> Sequence[tuple[dict[str, str], str | None]]:
 
 
 async def probe(target: ProbeTarget, conn: Connector) -> ProbeResult:
-    request = ReadOnlyRequest.dhip_search()
-    return await _udp.ask(NAME, target, conn, request, kind="dhip.reply", decode=decode)
+    request = REQUEST()
+    return await _udp.ask(NAME, target, conn, request, kind=KIND, decode=decode)
 
 
 PROBE = Probe(NAME, PORTS, probe, STAGE)

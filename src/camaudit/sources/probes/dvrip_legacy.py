@@ -14,6 +14,8 @@ from camaudit.sources.scheduler import Connector
 NAME = "dvrip_legacy"
 PORTS = ((dvrip.LEGACY_DISCOVERY_PORT, Transport.UDP),)
 STAGE = Stage.REACH
+KIND = "dvrip.legacy_reply"
+REQUEST = ReadOnlyRequest.dahua_legacy_search
 
 
 def decode(data: bytes) -> Sequence[tuple[dict[str, str], str | None]]:
@@ -22,8 +24,8 @@ def decode(data: bytes) -> Sequence[tuple[dict[str, str], str | None]]:
 
 
 async def probe(target: ProbeTarget, conn: Connector) -> ProbeResult:
-    request = ReadOnlyRequest.dahua_legacy_search()
-    return await _udp.ask(NAME, target, conn, request, kind="dvrip.legacy_reply", decode=decode)
+    request = REQUEST()
+    return await _udp.ask(NAME, target, conn, request, kind=KIND, decode=decode)
 
 
 PROBE = Probe(NAME, PORTS, probe, STAGE)

@@ -18,6 +18,8 @@ from camaudit.sources.scheduler import Connector
 NAME = "sadp"
 PORTS = ((sadp.PORT, Transport.UDP),)
 STAGE = Stage.REACH
+KIND = "sadp.reply"
+REQUEST = ReadOnlyRequest.sadp_inquiry
 
 
 def decode(data: bytes) -> Sequence[tuple[dict[str, str], str | None]]:
@@ -26,8 +28,8 @@ def decode(data: bytes) -> Sequence[tuple[dict[str, str], str | None]]:
 
 
 async def probe(target: ProbeTarget, conn: Connector) -> ProbeResult:
-    request = ReadOnlyRequest.sadp_inquiry()
-    return await _udp.ask(NAME, target, conn, request, kind="sadp.reply", decode=decode)
+    request = REQUEST()
+    return await _udp.ask(NAME, target, conn, request, kind=KIND, decode=decode)
 
 
 PROBE = Probe(NAME, PORTS, probe, STAGE)

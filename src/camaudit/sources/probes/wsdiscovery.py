@@ -18,6 +18,8 @@ from camaudit.sources.scheduler import Connector
 NAME = "wsdiscovery"
 PORTS = ((wsdiscovery.PORT, Transport.UDP),)
 STAGE = Stage.REACH
+KIND = "wsdiscovery.match"
+REQUEST = ReadOnlyRequest.wsdiscovery_probe
 
 
 def decode(data: bytes) -> Sequence[tuple[dict[str, str], str | None]]:
@@ -25,8 +27,8 @@ def decode(data: bytes) -> Sequence[tuple[dict[str, str], str | None]]:
 
 
 async def probe(target: ProbeTarget, conn: Connector) -> ProbeResult:
-    request = ReadOnlyRequest.wsdiscovery_probe()
-    return await _udp.ask(NAME, target, conn, request, kind="wsdiscovery.match", decode=decode)
+    request = REQUEST()
+    return await _udp.ask(NAME, target, conn, request, kind=KIND, decode=decode)
 
 
 PROBE = Probe(NAME, PORTS, probe, STAGE)

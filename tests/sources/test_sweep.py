@@ -1,0 +1,39 @@
+"""The unicast discovery sweep against the lab: one shared reply window per block of hosts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from camaudit.lab.runner import Lab
+from camaudit.scope import Scope
+from camaudit.sources import sweep
+from camaudit.sources.scheduler import Connector, Limits
+from camaudit.sources.udp import SweepCollector
+
+
+def test_sweep_finds_the_discovery_speakers_in_one_window(lab: Lab) -> None:
+    manifest = lab.manifest()
+    ips = [e["address"] for e in manifest]
+    conn = Connector(Limits(rate=2000, udp_wait=1.0), scope=Scope(addresses=tuple(ips)))
+    start = time.monotonic()
+    found = asyncio.run(sweep.sweep(ips, conn))
+    elapsed = time.monotonic() - start
+    assert elapsed < 3.0  # 22 hosts x 4 protocols, but one reply window per protocol, in parallel
+    kinds = {ip: {o.kind for o in r.observations} for ip, r in found.items()}
+    profile = {e["address"]: e["profile"] for e in manifest}
+    speakers = {profile[ip]: k for ip, k in kinds.items()}
+    assert "sadp.reply" in speakers["hikvision-ipc"] and "dhip.reply" in speakers["dahua-ipc"]
+    assert "plain-webserver" not in speakers  # silence is not an answer and not a failure
+    bad = next(r for ip, r in found.items() if profile[ip] == "hostile-bad-xml")
+    assert {a.status.value for a in bad.attempts} & {"malformed"}
+
+
+def test_sweep_collector_bounds_each_address() -> None:
+    collector = SweepCollector({"127.0.0.1"}, cap=10, max_datagrams=2)
+    for data in (b"aaaa", b"bbbb", b"cccc"):
+        collector.datagram_received(data, ("127.0.0.1", 1))
+    collector.datagram_received(b"x" * 100, ("127.0.0.9", 1))  # not asked: ignored
+    assert collector.replies == {"127.0.0.1": [b"aaaa", b"bbbb"]}
+    collector.datagram_received(b"y" * 20, ("127.0.0.1", 1))
+    assert collector.too_large == {"127.0.0.1"} and collector.answered() == ["127.0.0.1"]
