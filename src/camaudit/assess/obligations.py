@@ -177,8 +177,13 @@ def _kev_step(
     if due is None:
         return Step(Outcome.UNDETERMINED, f"{finding.check_id}: KEV due date unknown", ("KEV due date",))
     late = (f.today - due).days
-    state = f"overdue by {late} days" if late > 0 else f"due in {-late} days"
-    return Step(Outcome.VIOLATES, f"{finding.check_id} (known exploited) unpatched, {state}", due=due)
+    if late <= 0:  # BOD 22-01 sets a date, not "patch at once": not yet late is not a breach
+        return Step(
+            Outcome.COMPLIES, f"{finding.check_id} (known exploited) unpatched, due in {-late} days", due=due
+        )
+    return Step(
+        Outcome.VIOLATES, f"{finding.check_id} (known exploited) unpatched, overdue by {late} days", due=due
+    )
 
 
 _RULES: Mapping[Requirement, Callable[[Obligation, Facts], Step]] = {

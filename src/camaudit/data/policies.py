@@ -251,7 +251,8 @@ def _reporting(doc: Doc, body: Any, vocab: PolicyVocab) -> Reporting:
     path = ("reporting",)
     keys = {"applies_if", "report_business_days", "mitigation_business_days", "source"}
     check_keys(doc, path, body, keys, keys)
-    _list(doc, (*path, "applies_if"), [body["applies_if"]], vocab.facts, "vocab/jurisdictions.yaml facts")
+    if body["applies_if"] not in vocab.facts:
+        doc.fail((*path, "applies_if"), f"unknown organisation fact {body['applies_if']!r}")
     return Reporting(
         applies_if=body["applies_if"],
         report_business_days=_positive(doc, (*path, "report_business_days"), body["report_business_days"]),
@@ -314,7 +315,11 @@ def parse_pack(doc: Doc, vocab: PolicyVocab | None = None) -> Pack:
 def _jurisdiction(doc: Doc, value: Any, vocab: PolicyVocab) -> str | None:
     if value is None:
         return None
-    _list(doc, ("jurisdiction",), [value], vocab.jurisdictions, "vocab/jurisdictions.yaml")
+    if value not in vocab.jurisdictions:
+        known = ", ".join(sorted(vocab.jurisdictions))
+        doc.fail(
+            ("jurisdiction",), f"unknown name {value!r}: not in vocab/jurisdictions.yaml (known: {known})"
+        )
     return str(value)
 
 
