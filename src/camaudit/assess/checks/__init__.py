@@ -9,7 +9,11 @@ use what they found; the CVE check before exposure only for a stable report orde
 from __future__ import annotations
 
 from camaudit.assess import Check
+from camaudit.assess.checks import authenticated, default_credentials
 
-CHECKS: tuple[Check, ...] = ()
+CHECKS: tuple[Check, ...] = (
+    authenticated.CHECK,
+    default_credentials.CHECK,
+)
 
 __all__ = ["CHECKS"]
