@@ -173,7 +173,7 @@ def _judge(
     status = None
     if closed:
         status = "violated" if egress else "upheld"
-        findings.append(_closed_finding(egress, status, source, device.ip))
+        findings.append(_closed_finding(egress, status, source, device.ip, lookups))
     merged = replace(device, findings=(*device.findings, *findings))
     return DeviceTraffic(merged, egress, tuple(lookups), status)
 
@@ -304,7 +304,11 @@ def _upload_findings(egress: Sequence[Egress], policy: Policy, source: str) -> l
     ]
 
 
-def _closed_finding(egress: Sequence[Egress], status: str, source: str, ip: str) -> Finding:
+def _closed_finding(
+    egress: Sequence[Egress], status: str, source: str, ip: str, lookups: Sequence[str]
+) -> Finding:
+    # Lookups through a local resolver are not contact, but they show what the device would reach.
+    looked_up = ", ".join(lookups[:10])
     if status == "upheld":
         return Finding(
             check_id="egress-closed-network",
@@ -324,7 +328,7 @@ def _closed_finding(egress: Sequence[Egress], status: str, source: str, ip: str)
             remediation="Keep capturing: absence in one capture is not proof over time.",
             verified=False,
             status="upheld",
-            details={"destinations": "0"},
+            details={"destinations": "0", "lookups": looked_up or "-"},
         )
     return Finding(
         check_id="egress-closed-network",
@@ -340,6 +344,7 @@ def _closed_finding(egress: Sequence[Egress], status: str, source: str, ip: str)
         status="violates",
         details={
             "destinations": str(len(egress)),
+            "lookups": looked_up or "-",
             "bytes_up": str(sum(e.destination.bytes_up for e in egress)),
         },
     )

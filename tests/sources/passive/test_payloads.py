@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.sources.passive import capture as cap
 
-from camaudit.protocols import http, tls
+from camaudit.protocols import http, tls, wsdiscovery
 from camaudit.sources.passive import frames, payloads
 from camaudit.sources.passive.pcap import read_capture
 from camaudit.sources.passive.summary import TrafficSummary
@@ -100,3 +100,19 @@ def test_hostile_payloads_never_raise(data: bytes, port: int) -> None:
     found = frames.link(frames.DLT_EN10MB, frame)
     if found is not None:
         frames.ip(frame, found[0])
+
+
+def test_ws_discovery_match_seen_passively(tmp_path: Path) -> None:
+    reply = wsdiscovery.build_probe_matches(
+        relates_to="uuid:00000000-0000-4000-8000-000000000001",
+        endpoint="urn:uuid:11111111-2222-4333-8444-c056e3112233",
+        types="dn:NetworkVideoTransmitter",
+        scopes=["onvif://www.onvif.org/name/HIKVISION", "onvif://www.onvif.org/hardware/DS-2CD2042WD-I"],
+        xaddrs=[f"http://{cap.HIK}/onvif/device_service"],
+    )
+    frame = cap.udp(cap.HIK, cap.PC, 3702, 50010, reply, mac=cap.HIK_MAC, dst_mac=cap.PC_MAC)
+    summary = TrafficSummary()
+    read_capture(cap.write_pcap(tmp_path / "wsd.pcap", [(cap.T0, frame)]), summary)
+    (obs,) = summary.finish().observations
+    assert (obs.kind, obs.ip, obs.port, obs.mac) == ("wsdiscovery.match", cap.HIK, 3702, cap.HIK_MAC)
+    assert obs.fields["wsd.scope.hardware"] == "DS-2CD2042WD-I"
