@@ -175,7 +175,7 @@ def test_far_reporting_clock_counts_business_days() -> None:
 
 
 def _kev(check: str, added: str, due: str, status: str = "affected") -> Finding:
-    details = {"kev": "true", "kev_date_added": added, "kev_due": due}
+    details = {"cisa_kev": "true", "cisa_kev_added": added, "cisa_kev_due": due}
     return Finding(check, FindingKind.VULNERABILITY, Severity.CRITICAL, check, status=status, details=details)
 
 

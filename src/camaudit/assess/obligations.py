@@ -3,8 +3,8 @@
 A rule returns a `Step`: an outcome, its reason, the evidence that was missing, and a due date when
 the requirement has one. Procurement bans judge the acquisition date (a device first seen before the
 ban was bought before it); removal and patch requirements carry their deadline so the plan can track
-it. KEV findings are read from vulnerability findings' details (``kev``, ``kev_due``/``kev_due_date``,
-``kev_date_added``/``kev_added``): the CISA catalog's own fields (BOD 22-01).
+it. KEV findings are read from vulnerability findings' details as `assess.checks.cves` writes them
+(``cisa_kev``, ``cisa_kev_added``, ``cisa_kev_due``: the CISA catalog's own dates, BOD 22-01).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ class Outcome(StrEnum):
 
 
 _RANK = {Outcome.COMPLIES: 0, Outcome.UNDETERMINED: 1, Outcome.VIOLATES: 2}
-_KEV_DUE = ("kev_due", "kev_due_date", "kev_duedate")
-_KEV_ADDED = ("kev_date_added", "kev_added", "kev_dateadded")
+_KEV_DUE = ("cisa_kev_due", "kev_due", "kev_due_date")
+_KEV_ADDED = ("cisa_kev_added", "kev_date_added", "kev_added")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +133,7 @@ def kev_dates(finding: Finding) -> tuple[dt.date | None, dt.date | None] | None:
     if finding.kind is not FindingKind.VULNERABILITY:
         return None
     details = finding.details
-    flagged = str(details.get("kev", "")).lower() in ("true", "yes", "1")
+    flagged = any(str(details.get(k, "")).lower() in ("true", "yes", "1") for k in ("cisa_kev", "kev"))
     due = _first_date(details, _KEV_DUE)
     added = _first_date(details, _KEV_ADDED)
     return (due, added) if flagged or due or added else None
