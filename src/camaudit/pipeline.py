@@ -9,9 +9,10 @@ import asyncio
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from camaudit import __version__
+from camaudit.assess import AssessOptions, Context, assess
 from camaudit.identify import identify
 from camaudit.model import (
     Audit,
@@ -26,7 +27,10 @@ from camaudit.model import (
 )
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult, observe
-from camaudit.sources.scheduler import Limits
+from camaudit.sources.scheduler import Connector, Limits
+
+if TYPE_CHECKING:  # the register imports this module (device_json): no import cycle at run time
+    from camaudit.store import Reader, Register
 
 OUTPUT_SCHEMA = "camaudit.scan/1"
 # Reachability probes whose silence is the normal answer of a closed port or a non-Hikvision host:
@@ -118,7 +122,7 @@ def new_audit(scope: Scope, options: dict[str, Any]) -> Audit:
         id=uuid.uuid4().hex,
         started=utcnow(),
         scope=scope.addresses,
-        options={**options, "targets": list(scope.specs)},
+        options={**options, "targets": list(scope.specs), "allow_public": scope.allow_public},
         version=__version__,
     )
 
@@ -137,27 +141,99 @@ async def run_scan(
     options: dict[str, Any] | None = None,
     on_host: HostCallback | None = None,
     port_map: Mapping[tuple[int, Transport], int] | None = None,
+    register: Register | None = None,
 ) -> ScanResult:
-    """Probe every address in scope, identify each host as it completes, return the audit."""
+    """Probe every address in scope, identify each host as it completes, return the audit.
+
+    With a `register`, the audit is recorded as it runs: each host in its own transaction as it completes
+    (a killed audit keeps every finished host, and `resume_scan` finishes it), then the final devices.
+    """
     audit = new_audit(scope, {**limits_options(limits), "multicast": multicast, **(options or {})})
-    observations: list[Observation] = []
-    attempts: list[ProbeAttempt] = []
+    if register is not None:
+        await register.arun(register.begin_audit, audit)
+    return await _scan_into(audit, scope, limits, multicast, on_host, port_map, register)
+
+
+async def resume_scan(
+    register: Register,
+    reader: Reader,
+    audit_id: str,
+    *,
+    on_host: HostCallback | None = None,
+    port_map: Mapping[tuple[int, Transport], int] | None = None,
+) -> ScanResult:
+    """Finish an audit that was stopped: probe only the hosts it has not recorded, then close it."""
+    from camaudit.store import RegisterError
+
+    record = reader.audit(audit_id)
+    if record.complete:
+        raise RegisterError(f"audit {record.id} is already finished")
+    done = reader.recorded_hosts(record.id)
+    options = dict(record.options)
+    remaining = tuple(ip for ip in record.scope if ip not in done)
+    scope = Scope(remaining, allow_public=bool(options.get("allow_public")))
+    limits = Limits(**{k: options[k] for k in Limits.__dataclass_fields__ if k in options})
+    audit = Audit(record.id, record.started, record.scope, options, record.version)
+    prior = (tuple(reader.observations(record.id)), tuple(reader.attempts(record.id)))
+    multicast = bool(options.get("multicast"))
+    return await _scan_into(audit, scope, limits, multicast, on_host, port_map, register, prior)
+
+
+async def _scan_into(
+    audit: Audit,
+    scope: Scope,
+    limits: Limits,
+    multicast: bool,
+    on_host: HostCallback | None,
+    port_map: Mapping[tuple[int, Transport], int] | None,
+    register: Register | None,
+    prior: tuple[Sequence[Observation], Sequence[ProbeAttempt]] = ((), ()),
+) -> ScanResult:
+    observations: list[Observation] = list(prior[0])
+    attempts: list[ProbeAttempt] = list(prior[1])
     out_of_scope: set[str] = set()
     async for host in observe(scope, limits, multicast=multicast, port_map=port_map):
         if host.seen_out_of_scope:  # heard on multicast, never probed: recorded, not audited
             out_of_scope.add(host.ip)
             continue
         observations.extend(host.observations)
-        attempts.extend(a for a in host.attempts if reportable(a))
+        failed = [a for a in host.attempts if reportable(a)]
+        attempts.extend(failed)
+        found = identify(host.observations) if host.observations else []
+        if register is not None:
+            seen = with_silent_hosts(found, failed)
+            await register.arun(register.record_host, audit.id, host.ip, host.observations, failed, seen)
         if on_host is not None:
-            on_host(host, identify(host.observations) if host.observations else ())
+            on_host(host, found)
     devices = _sorted_devices(with_silent_hosts(identify(observations), attempts))
     finished = Audit(**{**_audit_fields(audit), "finished": utcnow()})
+    if register is not None:
+        await register.arun(register.finish_audit, audit.id, devices, finished.finished)
     return ScanResult(finished, devices, tuple(attempts), tuple(observations), tuple(sorted(out_of_scope)))
 
 
 def _audit_fields(audit: Audit) -> dict[str, Any]:
     return {name: getattr(audit, name) for name in Audit.__dataclass_fields__}
+
+
+async def assess_scan(
+    result: ScanResult,
+    scope: Scope,
+    limits: Limits,
+    assessment: AssessOptions | None = None,
+    *,
+    port_map: Mapping[tuple[int, Transport], int] | None = None,
+) -> ScanResult:
+    """Run every registered check on a finished scan's devices; findings are attached to the devices.
+
+    Active checks reach devices only through a Connector bound to the same scope and limits as the scan
+    (read-only requests; verifications gated by identification, see `camaudit.assess`).
+    """
+    options = assessment or AssessOptions()
+    connector = Connector(limits, scope=scope, port_map=port_map)
+    devices = await assess(result.devices, Context(result.observations, options, connector))
+    audit = Audit(**{**_audit_fields(result.audit), "options": {**result.audit.options, **options.public()}})
+    return ScanResult(audit, devices, result.attempts, result.observations, result.seen_out_of_scope)
 
 
 def limits_options(limits: Limits) -> dict[str, Any]:

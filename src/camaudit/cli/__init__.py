@@ -17,9 +17,18 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from camaudit.cli import lab, scan, traffic
+    from camaudit.cli import annotate, devices, diff, findings, lab, register, report, scan, traffic
 
     for command in (lab.lab, scan.scan, traffic.traffic):
+        cli.add_command(command)
+    for command in (
+        devices.devices,
+        findings.findings,
+        diff.diff_command,
+        annotate.annotate,
+        register.register,
+        report.report,
+    ):
         cli.add_command(command)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from rich.table import Table
 
 from camaudit.cli.errors import fail_on_input_errors
 from camaudit.model import Device
-from camaudit.pipeline import ScanResult, run_scan
+from camaudit.pipeline import HostCallback, ScanResult, resume_scan, run_scan
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult
 from camaudit.sources.scheduler import Limits
+from camaudit.store import Reader, Register, describe
 
 _DEFAULTS = Limits()  # defaults shown in --help come from the scheduler itself
 
@@ -62,7 +64,8 @@ def _write_json(result: ScanResult, target: str) -> None:
         Path(target).write_text(text + "\n", encoding="utf-8")
 
 
-async def _scan_with_progress(scope: Scope, limits: Limits, multicast: bool, err: Console) -> ScanResult:
+@contextmanager
+def _progress(err: Console, total: int) -> Iterator[HostCallback]:
     columns = (
         TextColumn("scanning"),
         BarColumn(),
@@ -72,7 +75,7 @@ async def _scan_with_progress(scope: Scope, limits: Limits, multicast: bool, err
     )
     found = 0
     with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("hosts", total=len(scope), found="0 devices")
+        task = progress.add_task("hosts", total=total, found="0 devices")
 
         def on_host(host: HostResult, devices: Sequence[Device]) -> None:
             nonlocal found
@@ -82,7 +85,39 @@ async def _scan_with_progress(scope: Scope, limits: Limits, multicast: bool, err
                 err.print(f"  {escape(d.ip)}: {_cell(d.manufacturer)} / {_cell(d.brand)} {_cell(d.model)}")
             progress.update(task, advance=1, found=f"{found} devices")
 
-        return await run_scan(scope, limits, multicast=multicast, on_host=on_host)
+        yield on_host
+
+
+async def _scan_with_progress(
+    scope: Scope, limits: Limits, multicast: bool, err: Console, register: Register | None = None
+) -> ScanResult:
+    with _progress(err, len(scope)) as on_host:
+        return await run_scan(scope, limits, multicast=multicast, on_host=on_host, register=register)
+
+
+async def _resume_with_progress(
+    register: Register, reader: Reader, audit_id: str, err: Console
+) -> ScanResult:
+    record = reader.audit(audit_id)
+    left = len(record.scope) - len(reader.recorded_hosts(record.id))
+    err.print(f"camaudit: resuming audit {record.id}: {left} of {len(record.scope)} host(s) left to probe")
+    with _progress(err, left) as on_host:
+        return await resume_scan(register, reader, record.id, on_host=on_host)
+
+
+def _resume(register: Register, db: str | None, audit_id: str, err: Console) -> ScanResult:
+    with Reader(db) as reader:
+        return asyncio.run(_resume_with_progress(register, reader, audit_id, err))
+
+
+def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> ScanResult:
+    """Open the register (one writer), run the scan or the resume in it, say where the audit is."""
+    from camaudit.cli.register import register_errors
+
+    with register_errors(), Register(db) as register:
+        result = run(register)
+    Console(stderr=True).print(f"audit {result.audit.id} recorded in {escape(describe(db))}")
+    return result
 
 
 @click.command()
@@ -127,6 +162,9 @@ async def _scan_with_progress(scope: Scope, limits: Limits, multicast: bool, err
     help="Also send SADP/DHIP/WS-Discovery inquiries to their multicast groups (local segment).",
 )
 @click.option("--json", "json_out", metavar="FILE|-", help="Write the audit as JSON ('-' for stdout).")
+@click.option("--db", metavar="FILE|URL", help="Register to record the audit in (default: user data dir).")
+@click.option("--no-db", is_flag=True, help="Do not record the audit in the register.")
+@click.option("--resume", metavar="AUDIT_ID", help="Finish a stopped audit: probe only the hosts it lacks.")
 def scan(
     targets: tuple[str, ...],
     input_lists: tuple[str, ...],
@@ -139,11 +177,20 @@ def scan(
     timeout: float,
     multicast: bool,
     json_out: str | None,
+    db: str | None,
+    no_db: bool,
+    resume: str | None,
 ) -> None:
     """Discover and identify the cameras at TARGETS (addresses, CIDRs, ranges, host names).
 
     Read-only: only fixed GET/HEAD/OPTIONS/DESCRIBE requests and discovery inquiries are sent.
     """
+    if resume is not None:
+        if targets or input_lists or no_db:
+            raise click.UsageError("--resume takes the audit's own targets: give no targets and no --no-db")
+        err = Console(stderr=True)
+        _show(_run_recorded(db, lambda reg: _resume(reg, db, resume, err)), json_out)
+        return
     with fail_on_input_errors():
         if not targets and not input_lists:
             raise click.UsageError("give at least one target (or -iL FILE)")
@@ -161,18 +208,28 @@ def scan(
             connect_timeout=timeout,
             read_timeout=timeout,
         )
-    quiet_stdout = json_out == "-"
-    stream = sys.stderr if quiet_stdout else sys.stdout
-    # Piped output is read by people later: do not fold the table to 80 columns.
-    out = Console(file=stream, width=None if stream.isatty() else 160)
     err = Console(stderr=True)
     err.print(
         f"camaudit: {len(scope)} target(s), rate {rate:g}/s, concurrency {concurrency}, read-only probes"
     )
-    result = asyncio.run(_scan_with_progress(scope, limits, multicast, err))
+    if no_db:
+        result = asyncio.run(_scan_with_progress(scope, limits, multicast, err))
+    else:
+
+        def start(register: Register) -> ScanResult:
+            return asyncio.run(_scan_with_progress(scope, limits, multicast, err, register))
+
+        result = _run_recorded(db, start)
+    _show(result, json_out)
+
+
+def _show(result: ScanResult, json_out: str | None) -> None:
+    stream = sys.stderr if json_out == "-" else sys.stdout
+    # Piped output is read by people later: do not fold the table to 80 columns.
+    out = Console(file=stream, width=None if stream.isatty() else 160)
     shown = [d for d in result.devices if d.manufacturer or d.device_type or d.ports]
     out.print(device_table(shown))
-    _summary(result, err)
+    _summary(result, Console(stderr=True))
     if json_out:
         _write_json(result, json_out)
 

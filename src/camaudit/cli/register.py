@@ -1,0 +1,110 @@
+"""`camaudit register import FILE.csv` / `export`: the register as an organisation's spreadsheet.
+
+Also home of what every register command shares: the `--db` option and one-line register errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import sqlalchemy as sa
+
+from camaudit.errors import InputError
+from camaudit.store import Reader, Register, RegisterError, describe
+from camaudit.store.spreadsheet import ImportProblem, ImportRow, new_key, read_rows, write_csv
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_USAGE = 2
+
+
+def db_option(function: F) -> F:
+    """`--db FILE|URL`: every command that reads or writes the register takes it."""
+    option = click.option(
+        "--db",
+        metavar="FILE|URL",
+        help="The register: a SQLite file or a SQLAlchemy URL (default: the user data directory).",
+    )
+    return option(function)
+
+
+@contextmanager
+def register_errors() -> Iterator[None]:
+    """A register problem is one line on stderr and exit 2, never a traceback."""
+    try:
+        yield
+    except (RegisterError, InputError) as exc:
+        click.echo(f"camaudit: error: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    except sa.exc.SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc  # the driver's own message, without the SQL
+        click.echo(f"camaudit: register error: {str(cause).splitlines()[0][:200]}", err=True)
+        raise SystemExit(1) from None
+
+
+@click.group()
+def register() -> None:
+    """Exchange the register with a spreadsheet (CSV)."""
+
+
+@register.command("export")
+@db_option
+@click.option("-o", "--output", default="-", metavar="FILE|-", help="Where to write the CSV ('-': stdout).")
+def export(db: str | None, output: str) -> None:
+    """Write every device the register knows, with its people's fields, as CSV."""
+    with register_errors(), Reader(db) as reader:
+        records = reader.register_devices()
+    if output == "-":
+        write_csv(records, sys.stdout)
+        return
+    with Path(output).open("w", encoding="utf-8", newline="") as stream:
+        count = write_csv(records, stream)
+    click.echo(f"wrote {count} device(s) to {output}", err=True)
+
+
+def _apply(register: Register, reader: Reader, row: ImportRow) -> bool:
+    """Set one row's fields; True when the device was new to the register."""
+    for name in ("id", "key", "mac", "serial", "ip"):
+        if name in row.refs:
+            try:
+                device_id = reader.device_id(row.refs[name])
+            except RegisterError:
+                continue
+            register.annotate(device_id, **row.values)
+            return False
+    register.annotate(register.ensure_device(new_key(row.refs)), **row.values)
+    return True
+
+
+@register.command("import")
+@db_option
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+def import_(db: str | None, file: str) -> None:
+    """Read site, location, owner, purpose, notes, status, due and acquired from a CSV register.
+
+    Rows are matched by id, key, MAC, serial or address; unknown devices are added. Scanner fields in the
+    file are ignored: only a scan writes those.
+    """
+    updated = created = 0
+    problems: list[ImportProblem] = []
+    with register_errors(), Register(db) as register, Reader(db) as reader:
+        for item in read_rows(Path(file).read_bytes()):
+            if isinstance(item, ImportProblem):
+                problems.append(item)
+                continue
+            try:
+                created_now = _apply(register, reader, item)
+            except (RegisterError, ValueError) as exc:
+                problems.append(ImportProblem(item.line, str(exc)))
+                continue
+            created += created_now
+            updated += not created_now
+    for problem in problems:
+        click.echo(f"{file}:{problem.line}: {problem.reason}", err=True)
+    click.echo(
+        f"{updated} device(s) updated, {created} added, {len(problems)} row(s) skipped in {describe(db)}"
+    )
