@@ -16,9 +16,13 @@ GET/HEAD with no body whose answer proves the flaw), and never more than that:
 
 from __future__ import annotations
 
+from camaudit.assess.verify import dahua_cve_2017_7925, hikvision_cve_2017_7921
 from camaudit.assess.verify._base import Outcome, Verification, VerifyResult
 
-VERIFICATIONS: tuple[Verification, ...] = ()
+VERIFICATIONS: tuple[Verification, ...] = (
+    hikvision_cve_2017_7921.VERIFICATION,
+    dahua_cve_2017_7925.VERIFICATION,
+)
 
 
 def by_id(verification_id: str) -> Verification | None:

@@ -99,6 +99,21 @@ class Seen:
         return f"{self.method} {self.path} -> {got}{extra}{mark}"
 
 
+def evidence(verification: str, where: WebPort, seen: Seen, outcome: Outcome) -> Evidence:
+    """What a verification rests on: the request and the summary of its answer, nothing more."""
+    return Evidence(
+        kind="verify.http",
+        field="http.status",
+        value=seen.describe(),
+        rule_id=verification,
+        source=f"verify:{verification}",
+        ip=where.ip,
+        port=where.port,
+        claims={"verification": outcome.value},
+        confidence=1.0 if outcome is Outcome.CONFIRMED else 0.0,
+    )
+
+
 def web_port(device: Device, observations: tuple[Observation, ...]) -> WebPort | None:
     """The device's HTTP port, from the scan's own http.response observations (plain HTTP first)."""
     seen: dict[int, bool] = {}
