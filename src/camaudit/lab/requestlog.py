@@ -27,7 +27,8 @@ class RequestRecord:
         time: UNIX time it was received.
         peer: client address.
         state_changing: True when the request would change the device (it is never acted on).
-        auth: for a request with credentials: ``ok``, ``fail``, ``locked`` or ``malformed`` (else "").
+        auth: for a request with credentials: ``ok``, ``fail``, ``locked``, ``malformed``, or ``sent``
+            (the device has no accounts); "" without credentials.
     """
 
     device: str

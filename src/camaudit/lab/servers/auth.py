@@ -10,7 +10,9 @@ A profile with `credentials` and `authenticated` sections (`camaudit.lab.spec_au
   or Dahua's plain-text ``Error`` (``User locked`` once locked, devices.md §7.3);
 - after `lockout.after` failures within `lockout.window` seconds the client address is locked for
   `lockout.seconds`: even the right password is refused, as on the real firmware;
-- an unauthenticated GET to an `authenticated` target with no ordinary route gets a 401 challenge.
+- an unauthenticated GET to an `authenticated` target with no ordinary route gets a 401 challenge;
+- on a device without `credentials`, a request carrying credentials gets the ordinary answer and is
+  logged as ``sent`` (every login attempt to any lab device is visible in the request log).
 
 Per-device state lives as long as the lab's request log, so separate labs never share counters.
 """
@@ -29,7 +31,7 @@ from camaudit.lab.spec import HttpRoute, HttpSpec
 from camaudit.lab.spec_auth import CredentialsSpec
 from camaudit.protocols import digest, http
 
-OK, FAIL, LOCKED, MALFORMED = "ok", "fail", "locked", "malformed"
+OK, FAIL, LOCKED, MALFORMED, SENT = "ok", "fail", "locked", "malformed", "sent"
 
 
 @dataclass(slots=True)
@@ -137,7 +139,8 @@ def answer(
     """
     creds, routes = ctx.profile.credentials, ctx.profile.authenticated
     if creds is None or routes is None:
-        return None
+        # A device without accounts answers as usual; the attempt is still logged as one.
+        return (None, SENT) if request.header("authorization") is not None else None
     path = request.target.split("?", 1)[0]
     guarded = routes.get(request.target) or routes.get(path)
     value = request.header("authorization")
