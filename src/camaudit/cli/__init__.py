@@ -21,6 +21,10 @@ def _register() -> None:
 
     for command in (lab.lab, scan.scan, traffic.traffic):
         cli.add_command(command)
+    from camaudit.cli import plan, policy
+
+    for command in (policy.policy, plan.plan):
+        cli.add_command(command)
     for command in (
         devices.devices,
         findings.findings,

@@ -1,0 +1,270 @@
+"""`camaudit policy`: each device against each enabled policy pack, from the register or a scan JSON.
+
+The register (latest finished audit) is the default source; ``--from-json FILE`` reads the output
+of ``camaudit scan --json`` instead. The JSON output keeps `pipeline.device_json`'s device shape and
+adds a ``policy`` list per device. Organisation facts come from ``--config`` (default
+``./camaudit.toml`` when it exists); nothing undeclared is assumed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from camaudit.assess.obligations import Context, Outcome
+from camaudit.assess.plan import AuditSeen, Tracked
+from camaudit.assess.policy import PolicyReport, Verdict, evaluate
+from camaudit.cli.register import db_option, register_errors
+from camaudit.config import Config, load_config
+from camaudit.data.policies import Pack, builtin_packs, select_packs
+from camaudit.errors import InputError
+from camaudit.model import Device, Finding, from_dict
+from camaudit.pipeline import device_json
+from camaudit.store import DeviceRecord, Reader
+from camaudit.store.records import evidence_from, utc
+
+POLICY_SCHEMA = "camaudit.policy-report/1"
+MAX_JSON_BYTES = 64 * 1024 * 1024
+DEFAULT_CONFIG = Path("camaudit.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Devices to judge plus what the register knows about them."""
+
+    devices: tuple[Device, ...]
+    contexts: dict[str, Context]
+    tracked: tuple[Tracked, ...] = ()
+    history: tuple[AuditSeen, ...] = ()
+
+
+# --- sources --------------------------------------------------------------------------------
+
+
+def _device(data: Any) -> Device:
+    if not isinstance(data, dict) or not isinstance(data.get("ips") or [data.get("ip")], list):
+        raise ValueError("a device must be an object with 'ip'/'ips'")
+    ips = tuple(str(ip) for ip in (data.get("ips") or [data["ip"]]))
+    return Device(
+        ips=ips,
+        mac=data.get("mac"),
+        ports=tuple(int(p) for p in data.get("ports", [])),
+        brand=data.get("brand"),
+        manufacturer=data.get("manufacturer"),
+        model=data.get("model"),
+        firmware=data.get("firmware"),
+        serial=data.get("serial"),
+        device_type=data.get("device_type"),
+        confidence=float(data.get("confidence") or 0.0),
+        evidence=tuple(evidence_from(e) for e in data.get("evidence", [])),
+        conflicts=tuple(str(c) for c in data.get("conflicts", [])),
+        findings=tuple(from_dict(Finding, f) for f in data.get("findings", [])),
+        firmware_inferred=bool(data.get("firmware_inferred")),
+    )
+
+
+def from_scan_json(path: str) -> Inputs:
+    """Devices from `camaudit scan --json` output (bounded; a bad file is one clear error)."""
+    try:
+        raw = Path(path).read_bytes()[: MAX_JSON_BYTES + 1]
+        if len(raw) > MAX_JSON_BYTES:
+            raise ValueError(f"larger than {MAX_JSON_BYTES} bytes")
+        data = json.loads(raw)
+        devices = tuple(_device(d) for d in data["devices"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path}: not a camaudit scan JSON ({exc})") from None
+    return Inputs(devices, {}, tuple(Tracked(d) for d in devices))
+
+
+def _context(record: DeviceRecord) -> Context:
+    return Context(site=record.user.site, first_seen=utc(record.first_seen), acquired=record.user.acquired)
+
+
+def _tracked(record: DeviceRecord, present: bool) -> Tracked:
+    user = record.user
+    return Tracked(
+        device=record.device,
+        status=user.status.value,
+        due=user.due,
+        site=user.site,
+        first_seen=utc(record.first_seen),
+        last_seen=utc(record.last_seen),
+        present=present,
+    )
+
+
+def from_register(db: str | None) -> Inputs:
+    """The latest finished audit's devices, every device the register knows, and progress per audit."""
+    with Reader(db) as reader:
+        latest = reader.audit()
+        seen = reader.devices(latest.id)
+        known = reader.register_devices()
+        audits = [a for a in reader.audits() if a.complete]
+        keys_by_audit = {a.id: {r.key for r in reader.devices(a.id)} for a in audits}
+    latest_keys = keys_by_audit[latest.id]
+    # Judge what each device was when last seen; a device gone from the latest audit keeps that view.
+    by_key = {r.key: r for r in known if r.audit_id is not None}
+    by_key.update({r.key: r for r in seen})
+    devices = tuple(r.device for r in by_key.values())
+    contexts = {r.device.key: _context(r) for r in by_key.values()}
+    tracked = tuple(_tracked(r, r.key in latest_keys) for r in by_key.values())
+    history = tuple(AuditSeen(a.id, a.started, frozenset(keys_by_audit[a.id])) for a in audits)
+    return Inputs(devices, contexts, tracked, history)
+
+
+def load_inputs(db: str | None, from_json: str | None) -> Inputs:
+    return from_scan_json(from_json) if from_json else from_register(db)
+
+
+def load_context(
+    config_path: str | None, pack_ids: Sequence[str], pack_files: Sequence[str]
+) -> tuple[Config, tuple[Pack, ...]]:
+    """The organisation's config and the packs to apply (command line, else config, else all shipped)."""
+    if config_path:
+        config = load_config(config_path)
+    elif DEFAULT_CONFIG.is_file():
+        config = load_config(DEFAULT_CONFIG)
+    else:
+        config = Config()
+    ids = list(pack_ids) or list(config.packs) or sorted(builtin_packs())
+    files: list[str | Path] = [*config.pack_files, *pack_files]
+    return config, select_packs(ids, files)
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "pack": verdict.pack.id,
+        "outcome": verdict.outcome.value,
+        "reason": verdict.reason,
+        "missing": list(verdict.missing),
+        "site": verdict.site,
+        "due": verdict.due.isoformat() if verdict.due else None,
+        "finding": verdict.finding().title,
+        **dict(verdict.clock),
+    }
+
+
+def report_json(inputs: Inputs, report: PolicyReport) -> dict[str, Any]:
+    bindings = [
+        {
+            "pack": b.pack.id,
+            "name": b.pack.name,
+            "binds": b.binds,
+            "reason": b.reason,
+            "missing": list(b.missing),
+        }
+        for b in report.bindings
+    ]
+    devices = [
+        {**device_json(d), "policy": [verdict_json(v) for v in report.for_device(d)]} for d in inputs.devices
+    ]
+    return {"schema": POLICY_SCHEMA, "packs": bindings, "devices": devices}
+
+
+def write_json(data: dict[str, Any], target: str) -> None:
+    text = json.dumps(data, indent=2) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+    else:
+        Path(target).write_text(text, encoding="utf-8")
+
+
+def _cell(value: object) -> str:
+    return escape(str(value)) if value not in (None, "") else "-"  # device strings are hostile
+
+
+def verdict_table(report: PolicyReport) -> Table:
+    table = Table(title="Policy outcomes (violations and undetermined; the tool evidences, counsel decides)")
+    for name in ("address", "device", "site", "pack", "outcome", "reason / missing"):
+        table.add_column(name, overflow="fold")
+    for v in report.verdicts:
+        if v.outcome is Outcome.COMPLIES:
+            continue
+        detail = v.reason if v.outcome is Outcome.VIOLATES else f"missing: {', '.join(v.missing)}"
+        table.add_row(
+            _cell(v.device.ip), _cell(v.who), _cell(v.site), v.pack.id, v.outcome.value, _cell(detail)
+        )
+    return table
+
+
+def _summary(report: PolicyReport) -> str:
+    counts = {o: sum(v.outcome is o for v in report.verdicts) for o in Outcome}
+    idle = [b.pack.id for b in report.bindings if b.binds is False]
+    text = ", ".join(f"{n} {o.value}" for o, n in counts.items())
+    return text + (f"; not binding this organisation: {', '.join(idle)}" if idle else "")
+
+
+def pack_options(function: Any) -> Any:
+    for option in (
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            help="camaudit.toml (default: ./camaudit.toml).",
+        ),
+        click.option(
+            "--pack-file",
+            "pack_files",
+            multiple=True,
+            type=click.Path(dir_okay=False),
+            help="Your own pack (YAML).",
+        ),
+        click.option(
+            "--pack",
+            "packs",
+            multiple=True,
+            metavar="ID",
+            help="A shipped pack (repeatable; default: the config's, else all).",
+        ),
+        click.option(
+            "--from-json", metavar="FILE", help="Judge a `camaudit scan --json` file instead of the register."
+        ),
+        db_option,
+    ):
+        function = option(function)
+    return function
+
+
+@click.command()
+@pack_options
+@click.option(
+    "--json", "json_out", metavar="FILE|-", help="Write devices with their outcomes as JSON ('-': stdout)."
+)
+def policy(
+    db: str | None,
+    from_json: str | None,
+    packs: tuple[str, ...],
+    pack_files: tuple[str, ...],
+    config_path: str | None,
+    json_out: str | None,
+) -> None:
+    """Judge every device against the enabled policy packs: violates / complies / undetermined.
+
+    Findings read "possible non-compliance with X (source), check with counsel": camaudit evidences,
+    it does not rule.
+    """
+    with register_errors():
+        config, chosen = load_context(config_path, packs, pack_files)
+        inputs = load_inputs(db, from_json)
+    report = evaluate(
+        inputs.devices, chosen, config, contexts=inputs.contexts, today=dt.datetime.now(dt.UTC).date()
+    )
+    stream = sys.stderr if json_out == "-" else sys.stdout
+    out = Console(file=stream, width=None if stream.isatty() else 160)
+    out.print(verdict_table(report))
+    Console(stderr=True).print(escape(_summary(report)))
+    if json_out:
+        write_json(report_json(inputs, report), json_out)
