@@ -9,12 +9,13 @@ use what they found; the CVE check before exposure only for a stable report orde
 from __future__ import annotations
 
 from camaudit.assess import Check
-from camaudit.assess.checks import authenticated, cves, default_credentials
+from camaudit.assess.checks import authenticated, cves, default_credentials, exposure
 
 CHECKS: tuple[Check, ...] = (
     authenticated.CHECK,
     default_credentials.CHECK,
     cves.CHECK,
+    exposure.CHECK,
 )
 
 __all__ = ["CHECKS"]
