@@ -16,9 +16,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from camaudit.assess import AssessOptions
+from camaudit.assess.checks.default_credentials import budget_text
+from camaudit.assess.credentials import CredentialSet, load_credentials
 from camaudit.cli.errors import fail_on_input_errors
 from camaudit.model import Device
-from camaudit.pipeline import HostCallback, ScanResult, resume_scan, run_scan
+from camaudit.pipeline import HostCallback, ScanResult, assess_scan, resume_scan, run_scan
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult
 from camaudit.sources.scheduler import Limits
@@ -165,6 +168,19 @@ def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> Scan
 @click.option("--db", metavar="FILE|URL", help="Register to record the audit in (default: user data dir).")
 @click.option("--no-db", is_flag=True, help="Do not record the audit in the register.")
 @click.option("--resume", metavar="AUDIT_ID", help="Finish a stopped audit: probe only the hosts it lacks.")
+@click.option(
+    "--check-default-credentials",
+    is_flag=True,
+    help="Opt-in: try at most two vendor-default passwords per identified device, spaced, stopping at any "
+    "sign of lockout.",
+)
+@click.option(
+    "--credentials",
+    "credentials_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="TOML [[credentials]] of your own devices for a read-only authenticated audit (never echoed).",
+)
 def scan(
     targets: tuple[str, ...],
     input_lists: tuple[str, ...],
@@ -180,6 +196,8 @@ def scan(
     db: str | None,
     no_db: bool,
     resume: str | None,
+    check_default_credentials: bool,
+    credentials_file: str | None,
 ) -> None:
     """Discover and identify the cameras at TARGETS (addresses, CIDRs, ranges, host names).
 
@@ -208,10 +226,13 @@ def scan(
             connect_timeout=timeout,
             read_timeout=timeout,
         )
+        # Read before anything is probed: a malformed file stops here (file and line, never a secret).
+        assessment = _assessment(check_default_credentials, credentials_file)
     err = Console(stderr=True)
     err.print(
         f"camaudit: {len(scope)} target(s), rate {rate:g}/s, concurrency {concurrency}, read-only probes"
     )
+    _announce(assessment, err)
     if no_db:
         result = asyncio.run(_scan_with_progress(scope, limits, multicast, err))
     else:
@@ -220,7 +241,40 @@ def scan(
             return asyncio.run(_scan_with_progress(scope, limits, multicast, err, register))
 
         result = _run_recorded(db, start)
+    if assessment is not None:
+        result = asyncio.run(assess_scan(result, scope, limits, assessment))
+        _findings(result, err)
     _show(result, json_out)
+
+
+def _assessment(check_defaults: bool, credentials_file: str | None) -> AssessOptions | None:
+    """The checks switched on by --check-default-credentials / --credentials, or None."""
+    if not check_defaults and credentials_file is None:
+        return None
+    creds = load_credentials(credentials_file) if credentials_file is not None else None
+    return AssessOptions(check_default_credentials=check_defaults, credentials=creds)
+
+
+def _announce(assessment: AssessOptions | None, err: Console) -> None:
+    """State the login budget before the scan starts (issue 4: printed up front)."""
+    if assessment is None:
+        return
+    if assessment.check_default_credentials:
+        err.print(escape(f"camaudit: {budget_text()}"))
+    if isinstance(assessment.credentials, CredentialSet):
+        err.print(
+            f"camaudit: authenticated read-only audit with {len(assessment.credentials)} credential "
+            "entr(ies): GET only, one login per read, stops at the first refusal"
+        )
+
+
+def _findings(result: ScanResult, err: Console) -> None:
+    for device in result.devices:
+        for f in device.findings:
+            if f.severity.value in ("critical", "high", "medium"):
+                err.print(
+                    f"  {escape(device.ip)}: {f.severity.value} {escape(f.title)} [{escape(f.check_id)}]"
+                )
 
 
 def _show(result: ScanResult, json_out: str | None) -> None:
