@@ -83,7 +83,7 @@ def test_lab_nvr_audit_lists_cameras_and_never_stores_the_password() -> None:
         )
         options = AssessOptions(credentials=parse_credentials(text))
         devices = asyncio.run(
-            assess(scan.devices, Context(scan.observations, options, Connector(FAST, scope=scope)))
+            assess(scan.devices, Context(scan.observations, options, Connector(FAST, scope=scope)), [CHECK])
         )
         nvr = next(d for d in devices if d.model == "DS-7608NI-K2/8P")
         ids = {f.check_id for f in nvr.findings}
