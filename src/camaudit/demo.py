@@ -1,8 +1,11 @@
-"""`make demo`: start the emulated lab on loopback, audit it, write a report, stop the lab.
+"""`make demo`: start the emulated lab on loopback, audit it into a fresh register, write the reports.
 
 Real cameras listen on 80/443/554, which only root may bind. An ordinary user gets a private user and
 network namespace (`unshare --user --map-root-user --net`), where binding low ports on its own loopback is
 allowed; where user namespaces are disabled, the lab falls back to high ports with a port map.
+
+Writes, in the current directory: demo-register.sqlite (the register), demo-report.html (self-contained),
+demo-report.pdf (A4), demo-report.json and lab-manifest.json; prints a one-screen summary.
 """
 
 from __future__ import annotations
@@ -14,20 +17,26 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from camaudit.errors import LabError
 from camaudit.lab.runner import Lab
 from camaudit.pipeline import ScanResult, run_scan
-from camaudit.report.html import write_html
+from camaudit.report.formats import BY_NAME
+from camaudit.report.views import build_view
 from camaudit.scope import Scope
 from camaudit.sources.scheduler import Limits
+from camaudit.store import Reader, Register
 
 NETWORK = "127.42.0.0/24"
 IN_NAMESPACE = "CAMAUDIT_DEMO_IN_NAMESPACE"
 FALLBACK_PORT_OFFSET = 20000
+REGISTER = "demo-register.sqlite"
 
 
 def _reexec_in_namespace() -> int | None:
@@ -43,15 +52,51 @@ def _reexec_in_namespace() -> int | None:
     return subprocess.run(argv, env={**os.environ, IN_NAMESPACE: "1"}).returncode
 
 
-async def _audit(out_dir: Path, console: Console, port_offset: int) -> ScanResult:
+def _fresh_register(path: Path) -> Register:
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    return Register(path)
+
+
+async def _audit(out_dir: Path, console: Console, port_offset: int, register: Register) -> ScanResult:
     async with Lab(network=NETWORK, port_offset=port_offset) as lab:
         console.print(f"lab: {len(lab.profiles)} emulated devices on {NETWORK}")
         scope = Scope.parse([NETWORK])
-        result = await run_scan(scope, Limits(connect_timeout=2.0, read_timeout=2.0))
+        result = await run_scan(scope, Limits(connect_timeout=2.0, read_timeout=2.0), register=register)
         (out_dir / "lab-manifest.json").write_text(json.dumps(lab.manifest(), indent=2), encoding="utf-8")
         state_changing = [r for r in lab.requests if r.state_changing]
         console.print(f"lab request log: {len(lab.requests)} requests, {len(state_changing)} state-changing")
     return result
+
+
+def _listing(rows: list[Mapping[str, Any]]) -> str:
+    return ", ".join(f"{escape(str(r['name']))} {r['count']}" for r in rows) or "none"
+
+
+def summary_lines(view: Mapping[str, Any]) -> list[str]:
+    """The one-screen summary: what a security manager reads first."""
+    s = view["summary"]
+    lines = [
+        f"[bold]Audit {view['audit']['id'][:12]}[/]: {s['devices']} devices, "
+        f"{s['cameras']} cameras/recorders, {s['identified']} with a manufacturer identified",
+        f"By true manufacturer: {_listing(view['by_manufacturer'])}",
+        f"By label brand:       {_listing(view['by_brand'])}",
+        f"Findings: {s['findings']} ({_listing([r for r in view['findings_by_severity'] if r['count']])}), "
+        f"{s['kev_findings']} on the CISA KEV list",
+    ]
+    lines += [
+        f"  rebrand: {escape(r['brand'])} is made by {escape(r['manufacturer'])} ({r['count']})"
+        for r in view["rebrands"]
+    ]
+    return lines
+
+
+def _reports(out_dir: Path, console: Console) -> Mapping[str, Any]:
+    with Reader(out_dir / REGISTER) as reader:
+        view = build_view(reader)
+    for name in ("html", "pdf", "json"):
+        BY_NAME[name].write(view, out_dir / f"demo-report.{name}")
+    return view
 
 
 def main() -> int:
@@ -59,23 +104,23 @@ def main() -> int:
         code = _reexec_in_namespace()
         if code is not None:
             return code
-    console = Console(width=None if sys.stdout.isatty() else 160)
+    console = Console(width=None if sys.stdout.isatty() else 120)
     out_dir = Path.cwd()
     started = time.monotonic()
     offset = 0 if os.geteuid() == 0 else FALLBACK_PORT_OFFSET
     try:
-        result = asyncio.run(_audit(out_dir, console, offset))
+        with _fresh_register(out_dir / REGISTER) as register:
+            asyncio.run(_audit(out_dir, console, offset, register))
     except LabError as exc:
-        console.print(f"camaudit demo: the lab could not start: {exc}")
+        console.print(f"camaudit demo: the lab could not start: {escape(str(exc))}")
         return 1
-    from camaudit.cli.scan import device_table
-
-    console.print(device_table([d for d in result.devices if d.ports], title="Lab audit"))
-    (out_dir / "demo-report.json").write_text(json.dumps(result.to_json(), indent=2), encoding="utf-8")
-    write_html(result, out_dir / "demo-report.html")
-    console.print(
-        f"wrote {out_dir / 'demo-report.html'} and demo-report.json in {time.monotonic() - started:.1f} s"
-    )
+    view = _reports(out_dir, console)
+    for line in summary_lines(view):
+        console.print(line)
+    console.print(f"register: {out_dir / REGISTER}")
+    console.print(f"report:   {out_dir / 'demo-report.html'} (open it in a browser; no network needed)")
+    console.print(f"          {out_dir / 'demo-report.pdf'} and demo-report.json")
+    console.print(f"done in {time.monotonic() - started:.1f} s")
     return 0
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 BAR_HEIGHT = 18
 GAP = 6
-LABEL_WIDTH = 170
+LABEL_WIDTH = 200
 BAR_AREA = 300
-MAX_LABEL = 28  # characters; longer labels are cut (the tables carry the full text)
+MAX_LABEL = 26  # characters; longer labels are cut (the tables carry the full text)
 SEVERITY_COLOURS = {
     "critical": "#7b1113",
     "high": "#c0392b",

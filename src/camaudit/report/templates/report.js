@@ -1,5 +1,6 @@
 // Sortable tables: click a column heading. Allowed by the page's CSP through this script's hash only.
 (function () {
+  document.documentElement.classList.add("js"); // shows the sort hint only where sorting works
   function key(cell) {
     var raw = cell.getAttribute("data-sort");
     var text = raw === null ? cell.textContent.trim() : raw;
