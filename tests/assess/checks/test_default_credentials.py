@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import start_lab
 
 from camaudit.assess import AssessOptions, Context, assess
+from camaudit.assess.authenticated import Login
 from camaudit.assess.checks import default_credentials as check
 from camaudit.assess.checks.default_credentials import CHECK, budget_text
 from camaudit.data.default_credentials import MAX_PAIRS, load_defaults, parse_defaults
@@ -124,3 +125,20 @@ families:
 """
     with pytest.raises(DataFileError, match=r"defaults.yaml:8: families.0.pairs: must list 1 to 2"):
         parse_defaults(parse_text(three, "defaults.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("login", "stops"),
+    [
+        (Login("refused", 401, "credentials refused", None, 0.05), False),
+        (Login("refused", 401, "credentials refused", 5, 0.05), False),
+        (Login("refused", 401, "credentials refused", 2, 0.05), True),
+        (Login("locked", 401, "the device reports a lockout"), True),
+        (Login("locked", 403, "403 before any credentials were sent"), True),
+        (Login("rate_limited", 429, "429 Too Many Requests"), True),
+        (Login("refused", 401, "credentials refused", None, 4.0), True),  # a sudden delay
+        (Login("no_digest", 401, "Basic only"), True),
+    ],
+)
+def test_every_sign_of_lockout_or_rate_limiting_stops_the_check(login: Login, stops: bool) -> None:
+    assert (check._stop_reason(login, baseline=0.05) is not None) is stops
