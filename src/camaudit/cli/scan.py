@@ -16,10 +16,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from camaudit.assess import AssessOptions
+from camaudit.assess import AssessOptions, Network
 from camaudit.assess.checks.default_credentials import budget_text
 from camaudit.assess.credentials import CredentialSet, load_credentials
 from camaudit.cli.errors import fail_on_input_errors
+from camaudit.cli.scan_findings import internet_networks, print_findings
 from camaudit.model import Device
 from camaudit.pipeline import HostCallback, ScanResult, assess_scan, resume_scan, run_scan
 from camaudit.scope import Scope
@@ -181,6 +182,19 @@ def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> Scan
     type=click.Path(dir_okay=False),
     help="TOML [[credentials]] of your own devices for a read-only authenticated audit (never echoed).",
 )
+@click.option(
+    "--verify/--no-verify",
+    default=True,
+    show_default=True,
+    help="Confirm known flaws with safe read-only requests (fixed GET/HEAD, body discarded), only on "
+    "devices identified as affected.",
+)
+@click.option(
+    "--internet-facing",
+    multiple=True,
+    metavar="CIDR",
+    help="Addresses reachable from the internet (comma-separated, repeatable): reported as exposure.",
+)
 def scan(
     targets: tuple[str, ...],
     input_lists: tuple[str, ...],
@@ -198,6 +212,8 @@ def scan(
     resume: str | None,
     check_default_credentials: bool,
     credentials_file: str | None,
+    verify: bool,
+    internet_facing: tuple[str, ...],
 ) -> None:
     """Discover and identify the cameras at TARGETS (addresses, CIDRs, ranges, host names).
 
@@ -227,7 +243,9 @@ def scan(
             read_timeout=timeout,
         )
         # Read before anything is probed: a malformed file stops here (file and line, never a secret).
-        assessment = _assessment(check_default_credentials, credentials_file)
+        assessment = _assessment(
+            check_default_credentials, credentials_file, verify, internet_networks(internet_facing)
+        )
     err = Console(stderr=True)
     err.print(
         f"camaudit: {len(scope)} target(s), rate {rate:g}/s, concurrency {concurrency}, read-only probes"
@@ -243,16 +261,18 @@ def scan(
         result = _run_recorded(db, start)
     if assessment is not None:
         result = asyncio.run(assess_scan(result, scope, limits, assessment))
-        _findings(result, err)
+        print_findings(result.devices, err)
     _show(result, json_out)
 
 
-def _assessment(check_defaults: bool, credentials_file: str | None) -> AssessOptions | None:
-    """The checks switched on by --check-default-credentials / --credentials, or None."""
-    if not check_defaults and credentials_file is None:
-        return None
+def _assessment(
+    check_defaults: bool, credentials_file: str | None, verify: bool, internet: tuple[Network, ...]
+) -> AssessOptions:
+    """The assessment options: CVE and exposure checks always, opt-in logins, --verify by default."""
     creds = load_credentials(credentials_file) if credentials_file is not None else None
-    return AssessOptions(check_default_credentials=check_defaults, credentials=creds)
+    return AssessOptions(
+        verify=verify, internet_facing=internet, check_default_credentials=check_defaults, credentials=creds
+    )
 
 
 def _announce(assessment: AssessOptions | None, err: Console) -> None:
@@ -266,15 +286,6 @@ def _announce(assessment: AssessOptions | None, err: Console) -> None:
             f"camaudit: authenticated read-only audit with {len(assessment.credentials)} credential "
             "entr(ies): GET only, one login per read, stops at the first refusal"
         )
-
-
-def _findings(result: ScanResult, err: Console) -> None:
-    for device in result.devices:
-        for f in device.findings:
-            if f.severity.value in ("critical", "high", "medium"):
-                err.print(
-                    f"  {escape(device.ip)}: {f.severity.value} {escape(f.title)} [{escape(f.check_id)}]"
-                )
 
 
 def _show(result: ScanResult, json_out: str | None) -> None:

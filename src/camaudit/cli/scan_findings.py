@@ -1,0 +1,52 @@
+"""Options and console output for the assessment part of `camaudit scan` (findings per device)."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from camaudit.assess import Network
+from camaudit.model import Device, Finding
+
+_ORDER = ("critical", "high", "medium", "low", "info")
+
+
+def internet_networks(values: Sequence[str]) -> tuple[Network, ...]:
+    """Parse ``--internet-facing`` CIDRs (comma-separated or repeated); a bad one is a usage error."""
+    nets = []
+    for part in (p.strip() for v in values for p in v.split(",")):
+        if not part:
+            continue
+        try:
+            nets.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise click.BadParameter(
+                f"{part!r} is not an address or CIDR", param_hint="--internet-facing"
+            ) from None
+    return tuple(nets)
+
+
+def _line(f: Finding) -> str:
+    mark = escape(" [verified]") if f.verified else ""
+    status = "" if f.status == "affected" else f" ({escape(f.status)}: {escape(f.details.get('reason', ''))})"
+    kev = escape(" [CISA KEV]") if f.details.get("cisa_kev") == "true" else ""
+    return f"    {f.severity.value:<8} {escape(f.check_id)}{kev}{mark}: {escape(f.title)}{status}"
+
+
+def print_findings(devices: Sequence[Device], console: Console) -> None:
+    """Findings per device, worst first; undetermined ones are counted, listed only with their reason."""
+    for device in devices:
+        if not device.findings:
+            continue
+        firm = [f for f in device.findings if f.status != "undetermined"]
+        unsure = [f for f in device.findings if f.status == "undetermined"]
+        who = f"{device.manufacturer or '?'} {device.model or ''}".strip()
+        console.print(
+            f"  {escape(device.ip)} ({escape(who)}): {len(firm)} finding(s), {len(unsure)} undetermined"
+        )
+        for f in sorted(firm, key=lambda f: _ORDER.index(f.severity.value)) + unsure:
+            console.print(_line(f), highlight=False)
