@@ -24,6 +24,7 @@ from camaudit.assess.obligations import Context, Outcome
 from camaudit.assess.policy import PolicyReport, display, display_type, who
 from camaudit.assess.privacy import LABELS, DeviceCapabilities
 from camaudit.config import Config
+from camaudit.data.capabilities import Capability
 from camaudit.model import Device, FindingKind
 
 CODE_SOURCE = "https://www.gov.uk/government/publications/update-to-surveillance-camera-code"
@@ -61,10 +62,18 @@ QUESTIONS = (
 )
 
 
+class Trusted(str):
+    """Text camaudit wrote itself (labels, principles, our own sentences): rendered as is."""
+
+    __slots__ = ()
+
+
 def md(value: Any) -> str:
     """A device or user string made inert in Markdown (and HTML, when the Markdown is rendered)."""
     if value is None or value == "":
         return "-"
+    if isinstance(value, Trusted):
+        return str(value)
     text = " ".join(str(value).split())  # no newlines: one table cell stays one cell
     return _MD.sub(r"\\\1", text)
 
@@ -92,7 +101,7 @@ def _capability_rows(caps: Sequence[DeviceCapabilities], attr: str) -> list[dict
     for c in caps:
         for cap in sorted(getattr(c, attr)):
             found.setdefault(LABELS[cap], []).append(c.device.ip)
-    return [{"label": label, "devices": ips} for label, ips in sorted(found.items())]
+    return [{"label": Trusted(label), "devices": ips} for label, ips in sorted(found.items())]
 
 
 def _egress(devices: Sequence[Device]) -> list[str]:
@@ -112,12 +121,13 @@ def _vendors(devices: Sequence[Device], policy: PolicyReport | None) -> list[str
             }
         )
         note = f"; possible non-compliance with {', '.join(flagged)} (check with counsel)" if flagged else ""
-        out.append(f"{display(maker) if maker else 'unknown maker'}: {len(group)} device(s){note}")
+        out.append(Trusted(f"{display(maker) if maker else 'unknown maker'}: {len(group)} device(s){note}"))
     return out
 
 
 def _row(number: int | str, text: str, status: str, evidence: str = "-") -> dict[str, Any]:
-    return {"number": number, "text": text, "status": status, "evidence": evidence}
+    # Rows hold only our own sentences, vocabulary names and scanned addresses.
+    return {"number": number, "text": Trusted(text), "status": Trusted(status), "evidence": Trusted(evidence)}
 
 
 def _security(devices: Sequence[Device]) -> tuple[str, str]:
@@ -130,8 +140,6 @@ def _security(devices: Sequence[Device]) -> tuple[str, str]:
 
 
 def _matching(caps: Sequence[DeviceCapabilities]) -> tuple[str, str]:
-    from camaudit.data.capabilities import Capability
-
     watch = {Capability.ANPR, Capability.FACE_CAPTURE, Capability.FACE_RECOGNITION}
     on = sorted({f"{LABELS[c]} on {x.device.ip}" for x in caps for c in x.enabled & watch})
     if on:
@@ -147,18 +155,16 @@ def code_checklist(site: SiteEvidence) -> list[dict[str, Any]]:
     inventory = (
         f"inventory of {len(site.devices)} device(s) with true manufacturer; owner recorded for {len(owned)}"
     )
-    rows[1]["evidence"] = "enabled capabilities in section 2"
+    rows[1]["evidence"] = Trusted("enabled capabilities in section 2")
     rows[3] = _row(4, PRINCIPLES[3], EVIDENCED if len(owned) == len(site.devices) else PERSON, inventory)
-    rows[5]["evidence"] = "retention not readable over the network"
+    rows[5]["evidence"] = Trusted("retention not readable over the network")
     rows[8] = _row(9, PRINCIPLES[8], *_security(site.devices))
-    rows[9]["evidence"] = "this audit is one review; publishing is for people"
+    rows[9]["evidence"] = Trusted("this audit is one review; publishing is for people")
     rows[11] = _row(12, PRINCIPLES[11], *_matching(site.caps))
     return rows
 
 
 def nz_checklist(site: SiteEvidence) -> list[dict[str, Any]]:
-    from camaudit.data.capabilities import Capability
-
     audio = sorted(x.device.ip for x in site.caps if Capability.AUDIO_RECORDING in x.enabled)
     if audio:
         sound = (
@@ -244,7 +250,7 @@ def render(
         version=__version__,
         generated=(today or dt.datetime.now(dt.UTC).date()).isoformat(),
         audit=audit,
-        questions=QUESTIONS,
-        code_source=CODE_SOURCE,
-        nz_source=NZ_SOURCE,
+        questions=[Trusted(q) for q in QUESTIONS],
+        code_source=Trusted(CODE_SOURCE),
+        nz_source=Trusted(NZ_SOURCE),
     )
