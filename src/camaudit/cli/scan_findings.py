@@ -49,4 +49,4 @@ def print_findings(devices: Sequence[Device], console: Console) -> None:
             f"  {escape(device.ip)} ({escape(who)}): {len(firm)} finding(s), {len(unsure)} undetermined"
         )
         for f in sorted(firm, key=lambda f: _ORDER.index(f.severity.value)) + unsure:
-            console.print(_line(f), highlight=False)
+            console.print(_line(f), highlight=False, soft_wrap=True)
