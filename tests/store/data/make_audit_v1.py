@@ -73,30 +73,29 @@ def main(out: str) -> None:
             )
             for ip in ("127.1.0.1", "127.1.0.2", "127.1.0.3"):
                 conn.execute(sa.insert(tb["hosts"]).values(audit_id=audit, ip=ip, done_at=when))
-        conn.execute(
-            sa.insert(tb["devices"]),
-            [
-                {
-                    "key": "serial:DS-2CD2347G2-LU20230101AAWRJ12345678",
-                    "first_seen": T1,
-                    "last_seen": T2,
-                    "status": "in_service",
-                },
-                {
-                    "key": "ip:127.1.0.2",
-                    "first_seen": T1,
-                    "last_seen": T2,
-                    "site": "HQ",
-                    "location": "car park",
-                    "owner": "facilities",
-                    "purpose": "perimeter",
-                    "notes": "pole 3",
-                    "status": "to_replace",
-                    "due": date(2027, 3, 31),
-                },
-                {"key": "ip:127.1.0.3", "first_seen": T1, "last_seen": T2, "status": "in_service"},
-            ],
-        )
+        # One INSERT per row: an executemany takes its columns from the first row only.
+        for row in (
+            {
+                "key": "serial:DS-2CD2347G2-LU20230101AAWRJ12345678",
+                "first_seen": T1,
+                "last_seen": T2,
+                "status": "in_service",
+            },
+            {
+                "key": "ip:127.1.0.2",
+                "first_seen": T1,
+                "last_seen": T2,
+                "site": "HQ",
+                "location": "car park",
+                "owner": "facilities",
+                "purpose": "perimeter",
+                "notes": "pole 3",
+                "status": "to_replace",
+                "due": date(2027, 3, 31),
+            },
+            {"key": "ip:127.1.0.3", "first_seen": T1, "last_seen": T2, "status": "in_service"},
+        ):
+            conn.execute(sa.insert(tb["devices"]).values(row))
         hik = {
             "brand": "hikvision",
             "manufacturer": "hikvision",
