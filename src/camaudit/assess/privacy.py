@@ -92,10 +92,16 @@ def _auth_facts(
                     kind=obs.kind, field=key, value=value, source=obs.source, ip=obs.ip, port=obs.port
                 )
                 out.append((cap, value.strip().lower(), ev))
-    for ev in device.evidence:
+    for ev in (*device.evidence, *(e for f in device.findings for e in f.evidence)):
         cap = _AUTH_NAMES.get(ev.field.removeprefix(PREFIX)) if ev.field.startswith(PREFIX) else None
         if cap is not None:
             out.append((cap, ev.value.strip().lower(), ev))
+    for finding in device.findings:  # assess.checks' authenticated findings carry the facts in details
+        for key, value in finding.details.items():
+            cap = _AUTH_NAMES.get(key.removeprefix(PREFIX)) if key.startswith(PREFIX) else None
+            if cap is not None:
+                ev = Evidence(kind="finding", field=key, value=value, rule_id=finding.check_id, ip=device.ip)
+                out.append((cap, value.strip().lower(), ev))
     return out
 
 

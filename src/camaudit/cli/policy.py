@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,12 +25,14 @@ from rich.table import Table
 from camaudit.assess.obligations import Context, Outcome
 from camaudit.assess.plan import AuditSeen, Tracked
 from camaudit.assess.policy import PolicyReport, Verdict, evaluate
+from camaudit.assess.privacy import survey
 from camaudit.cli.register import db_option, register_errors
 from camaudit.config import Config, load_config
 from camaudit.data.policies import Pack, builtin_packs, select_packs
 from camaudit.errors import InputError
-from camaudit.model import Device, Finding, from_dict
+from camaudit.model import Device, Finding, Observation, from_dict
 from camaudit.pipeline import device_json
+from camaudit.report.dpia import group_sites, render
 from camaudit.store import DeviceRecord, Reader
 from camaudit.store.records import evidence_from, utc
 
@@ -46,6 +49,8 @@ class Inputs:
     contexts: dict[str, Context]
     tracked: tuple[Tracked, ...] = ()
     history: tuple[AuditSeen, ...] = ()
+    observations: tuple[Observation, ...] = ()  # authenticated reads (capabilities) of the latest audit
+    audit_id: str | None = None
 
 
 # --- sources --------------------------------------------------------------------------------
@@ -111,6 +116,7 @@ def from_register(db: str | None) -> Inputs:
         known = reader.register_devices()
         audits = [a for a in reader.audits() if a.complete]
         keys_by_audit = {a.id: {r.key for r in reader.devices(a.id)} for a in audits}
+        reads = tuple(o for o in reader.observations(latest.id) if o.kind == "auth.read")
     latest_keys = keys_by_audit[latest.id]
     # Judge what each device was when last seen; a device gone from the latest audit keeps that view.
     by_key = {r.key: r for r in known if r.audit_id is not None}
@@ -119,7 +125,7 @@ def from_register(db: str | None) -> Inputs:
     contexts = {r.device.key: _context(r) for r in by_key.values()}
     tracked = tuple(_tracked(r, r.key in latest_keys) for r in by_key.values())
     history = tuple(AuditSeen(a.id, a.started, frozenset(keys_by_audit[a.id])) for a in audits)
-    return Inputs(devices, contexts, tracked, history)
+    return Inputs(devices, contexts, tracked, history, reads, latest.id)
 
 
 def load_inputs(db: str | None, from_json: str | None) -> Inputs:
@@ -243,6 +249,9 @@ def pack_options(function: Any) -> Any:
 @click.option(
     "--json", "json_out", metavar="FILE|-", help="Write devices with their outcomes as JSON ('-': stdout)."
 )
+@click.option(
+    "--dpia", "dpia_dir", type=click.Path(file_okay=False), help="Write a draft impact assessment per site."
+)
 def policy(
     db: str | None,
     from_json: str | None,
@@ -250,6 +259,7 @@ def policy(
     pack_files: tuple[str, ...],
     config_path: str | None,
     json_out: str | None,
+    dpia_dir: str | None,
 ) -> None:
     """Judge every device against the enabled policy packs: violates / complies / undetermined.
 
@@ -268,3 +278,19 @@ def policy(
     Console(stderr=True).print(escape(_summary(report)))
     if json_out:
         write_json(report_json(inputs, report), json_out)
+    if dpia_dir:
+        for path in write_dpia(Path(dpia_dir), inputs, config, report):
+            Console(stderr=True).print(f"impact assessment draft: {escape(str(path))}")
+
+
+def write_dpia(folder: Path, inputs: Inputs, config: Config, report: PolicyReport) -> list[Path]:
+    """One Markdown draft per site (`report.dpia`), named after the site."""
+    folder.mkdir(parents=True, exist_ok=True)
+    caps = survey(inputs.devices, inputs.observations)
+    written = []
+    for site in group_sites(caps, config, inputs.contexts):
+        name = re.sub(r"[^A-Za-z0-9._-]+", "_", site.name).strip("._") or "site"
+        path = folder / f"dpia-{name}.md"
+        path.write_text(render(site, policy=report, audit=inputs.audit_id), encoding="utf-8")
+        written.append(path)
+    return written
