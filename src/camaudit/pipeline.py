@@ -142,16 +142,20 @@ async def run_scan(
     on_host: HostCallback | None = None,
     port_map: Mapping[tuple[int, Transport], int] | None = None,
     register: Register | None = None,
+    assessment: AssessOptions | None = None,
 ) -> ScanResult:
     """Probe every address in scope, identify each host as it completes, return the audit.
 
     With a `register`, the audit is recorded as it runs: each host in its own transaction as it completes
-    (a killed audit keeps every finished host, and `resume_scan` finishes it), then the final devices.
+    (a killed audit keeps every finished host, and `resume_scan` finishes it), then the final devices, with
+    the findings of the `assessment` when one is given (assessed before the audit is marked finished).
     """
-    audit = new_audit(scope, {**limits_options(limits), "multicast": multicast, **(options or {})})
+    public = assessment.public() if assessment is not None else {}
+    audit = new_audit(scope, {**limits_options(limits), "multicast": multicast, **(options or {}), **public})
     if register is not None:
         await register.arun(register.begin_audit, audit)
-    return await _scan_into(audit, scope, limits, multicast, on_host, port_map, register)
+    checks = (scope, assessment) if assessment is not None else None
+    return await _scan_into(audit, scope, limits, multicast, on_host, port_map, register, ((), ()), checks)
 
 
 async def resume_scan(
@@ -162,7 +166,11 @@ async def resume_scan(
     on_host: HostCallback | None = None,
     port_map: Mapping[tuple[int, Transport], int] | None = None,
 ) -> ScanResult:
-    """Finish an audit that was stopped: probe only the hosts it has not recorded, then close it."""
+    """Finish an audit that was stopped: probe only the hosts it has not recorded, then close it.
+
+    The assessment runs again on every device with the options the audit recorded; credentials are never
+    recorded, so authenticated checks do not run on a resumed audit.
+    """
     from camaudit.store import RegisterError
 
     record = reader.audit(audit_id)
@@ -176,7 +184,9 @@ async def resume_scan(
     audit = Audit(record.id, record.started, record.scope, options, record.version)
     prior = (tuple(reader.observations(record.id)), tuple(reader.attempts(record.id)))
     multicast = bool(options.get("multicast"))
-    return await _scan_into(audit, scope, limits, multicast, on_host, port_map, register, prior)
+    whole = Scope(record.scope, allow_public=bool(options.get("allow_public")))
+    checks = (whole, AssessOptions(verify=bool(options["verify"]))) if "verify" in options else None
+    return await _scan_into(audit, scope, limits, multicast, on_host, port_map, register, prior, checks)
 
 
 async def _scan_into(
@@ -188,6 +198,7 @@ async def _scan_into(
     port_map: Mapping[tuple[int, Transport], int] | None,
     register: Register | None,
     prior: tuple[Sequence[Observation], Sequence[ProbeAttempt]] = ((), ()),
+    assess_with: tuple[Scope, AssessOptions] | None = None,
 ) -> ScanResult:
     observations: list[Observation] = list(prior[0])
     attempts: list[ProbeAttempt] = list(prior[1])
@@ -207,9 +218,12 @@ async def _scan_into(
             on_host(host, found)
     devices = _sorted_devices(with_silent_hosts(identify(observations), attempts))
     finished = Audit(**{**_audit_fields(audit), "finished": utcnow()})
+    result = ScanResult(finished, devices, tuple(attempts), tuple(observations), tuple(sorted(out_of_scope)))
+    if assess_with is not None:
+        result = await assess_scan(result, assess_with[0], limits, assess_with[1], port_map=port_map)
     if register is not None:
-        await register.arun(register.finish_audit, audit.id, devices, finished.finished)
-    return ScanResult(finished, devices, tuple(attempts), tuple(observations), tuple(sorted(out_of_scope)))
+        await register.arun(register.finish_audit, audit.id, result.devices, finished.finished)
+    return result
 
 
 def _audit_fields(audit: Audit) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from camaudit.assess.credentials import CredentialSet, load_credentials
 from camaudit.cli.errors import fail_on_input_errors
 from camaudit.cli.scan_findings import internet_networks, print_findings
 from camaudit.model import Device
-from camaudit.pipeline import HostCallback, ScanResult, assess_scan, resume_scan, run_scan
+from camaudit.pipeline import HostCallback, ScanResult, resume_scan, run_scan
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult
 from camaudit.sources.scheduler import Limits
@@ -93,10 +93,17 @@ def _progress(err: Console, total: int) -> Iterator[HostCallback]:
 
 
 async def _scan_with_progress(
-    scope: Scope, limits: Limits, multicast: bool, err: Console, register: Register | None = None
+    scope: Scope,
+    limits: Limits,
+    multicast: bool,
+    err: Console,
+    register: Register | None = None,
+    assessment: AssessOptions | None = None,
 ) -> ScanResult:
     with _progress(err, len(scope)) as on_host:
-        return await run_scan(scope, limits, multicast=multicast, on_host=on_host, register=register)
+        return await run_scan(
+            scope, limits, multicast=multicast, on_host=on_host, register=register, assessment=assessment
+        )
 
 
 async def _resume_with_progress(
@@ -251,16 +258,16 @@ def scan(
         f"camaudit: {len(scope)} target(s), rate {rate:g}/s, concurrency {concurrency}, read-only probes"
     )
     _announce(assessment, err)
+    # Assessed inside the recorded run, so the register gets the findings before the audit is finished.
     if no_db:
-        result = asyncio.run(_scan_with_progress(scope, limits, multicast, err))
+        result = asyncio.run(_scan_with_progress(scope, limits, multicast, err, None, assessment))
     else:
 
         def start(register: Register) -> ScanResult:
-            return asyncio.run(_scan_with_progress(scope, limits, multicast, err, register))
+            return asyncio.run(_scan_with_progress(scope, limits, multicast, err, register, assessment))
 
         result = _run_recorded(db, start)
     if assessment is not None:
-        result = asyncio.run(assess_scan(result, scope, limits, assessment))
         print_findings(result.devices, err)
     _show(result, json_out)
 
