@@ -165,9 +165,11 @@ async def resume_scan(
     *,
     on_host: HostCallback | None = None,
     port_map: Mapping[tuple[int, Transport], int] | None = None,
+    limits: Limits | None = None,
 ) -> ScanResult:
     """Finish an audit that was stopped: probe only the hosts it has not recorded, then close it.
 
+    `limits` replaces the recorded rate and concurrency (a slow audit may be finished faster).
     The assessment runs again on every device with the options the audit recorded; credentials are never
     recorded, so authenticated checks do not run on a resumed audit.
     """
@@ -180,7 +182,7 @@ async def resume_scan(
     options = dict(record.options)
     remaining = tuple(ip for ip in record.scope if ip not in done)
     scope = Scope(remaining, allow_public=bool(options.get("allow_public")))
-    limits = Limits(**{k: options[k] for k in Limits.__dataclass_fields__ if k in options})
+    limits = limits or Limits(**{k: options[k] for k in Limits.__dataclass_fields__ if k in options})
     audit = Audit(record.id, record.started, record.scope, options, record.version)
     prior = (tuple(reader.observations(record.id)), tuple(reader.attempts(record.id)))
     multicast = bool(options.get("multicast"))

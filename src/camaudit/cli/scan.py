@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -107,18 +108,29 @@ async def _scan_with_progress(
 
 
 async def _resume_with_progress(
-    register: Register, reader: Reader, audit_id: str, err: Console
+    register: Register, reader: Reader, audit_id: str, err: Console, limits: Limits | None
 ) -> ScanResult:
     record = reader.audit(audit_id)
     left = len(record.scope) - len(reader.recorded_hosts(record.id))
     err.print(f"camaudit: resuming audit {record.id}: {left} of {len(record.scope)} host(s) left to probe")
     with _progress(err, left) as on_host:
-        return await resume_scan(register, reader, record.id, on_host=on_host)
+        return await resume_scan(register, reader, record.id, on_host=on_host, limits=limits)
 
 
-def _resume(register: Register, db: str | None, audit_id: str, err: Console) -> ScanResult:
+def _resume(register: Register, db: str | None, audit_id: str, limits: Limits | None) -> ScanResult:
     with Reader(db) as reader:
-        return asyncio.run(_resume_with_progress(register, reader, audit_id, err))
+        return asyncio.run(_resume_with_progress(register, reader, audit_id, Console(stderr=True), limits))
+
+
+def _explicit_limits(rate: float, concurrency: int, per_host: int, timeout: float) -> Limits | None:
+    """The limits given on this command line, or None to keep those the audit recorded."""
+    context = click.get_current_context()
+    names = ("rate", "concurrency", "per_host", "timeout")
+    if not any(context.get_parameter_source(n) is ParameterSource.COMMANDLINE for n in names):
+        return None
+    return Limits(
+        rate=rate, concurrency=concurrency, per_host=per_host, connect_timeout=timeout, read_timeout=timeout
+    )
 
 
 def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> ScanResult:
@@ -229,8 +241,8 @@ def scan(
     if resume is not None:
         if targets or input_lists or no_db:
             raise click.UsageError("--resume takes the audit's own targets: give no targets and no --no-db")
-        err = Console(stderr=True)
-        _show(_run_recorded(db, lambda reg: _resume(reg, db, resume, err)), json_out)
+        limits = _explicit_limits(rate, concurrency, per_host, timeout)
+        _show(_run_recorded(db, lambda reg: _resume(reg, db, resume, limits)), json_out)
         return
     with fail_on_input_errors():
         if not targets and not input_lists:

@@ -19,8 +19,8 @@ from camaudit.store.jsonshape import audit_json, diff_json, record_json
 
 REPORT_SCHEMA = "camaudit.report/1"
 UNKNOWN = "unknown"
-# A finding is on CISA's Known Exploited Vulnerabilities list when its check says so in `details`
-# (`kev: true`, or any `kev_*` date the CVE data carries).
+# A finding is on CISA's Known Exploited Vulnerabilities list when its check says so in `details`:
+# `cisa_kev: true` as the CVE data writes it (data/cves), or a plain `kev: true` from other checks.
 _TRUE = frozenset({"true", "yes", "1"})
 
 
@@ -42,8 +42,7 @@ def type_name(type_id: str | None) -> str:
 
 
 def is_kev(finding: Finding) -> bool:
-    details = finding.details
-    return details.get("kev", "").strip().lower() in _TRUE or any(k.startswith("kev_") for k in details)
+    return any(finding.details.get(key, "").strip().lower() in _TRUE for key in ("cisa_kev", "kev"))
 
 
 def _counts(values: Iterable[str]) -> list[dict[str, Any]]:
