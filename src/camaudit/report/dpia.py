@@ -109,7 +109,7 @@ def _egress(devices: Sequence[Device]) -> list[str]:
 
 
 def _vendors(devices: Sequence[Device], policy: PolicyReport | None) -> list[str]:
-    out = []
+    out: list[str] = []
     for maker in sorted({d.manufacturer or "" for d in devices}):
         group = [d for d in devices if (d.manufacturer or "") == maker]
         flagged = sorted(
