@@ -1,9 +1,8 @@
 """The draft impact assessment: exactly the enabled capabilities, blanks for people, inert device strings.
 
 The end-to-end test runs a real authenticated audit (`camaudit scan --credentials`) of the lab devices
-that serve analytics settings, so "enabled" comes from the authenticated checks' findings in the
-scan JSON (``auth.analytics.*``), not from a hand-built fixture. (The register does not keep those
-findings or the ``auth.read`` observations yet, so the test reads the scan JSON.)
+that serve analytics settings into a register, so "enabled" comes from the authenticated checks'
+findings (``auth.analytics.*``) as the register keeps them, not from a hand-built fixture.
 """
 
 from __future__ import annotations
