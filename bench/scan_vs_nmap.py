@@ -35,7 +35,9 @@ class LabThread:
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(self._main(),), daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop.run_until_complete, args=(self._main(),), daemon=True
+        )
 
     async def _main(self) -> None:
         await self.lab.start()
@@ -76,7 +78,9 @@ def makers_named_by_nmap(xml_path: Path) -> dict[str, str | None]:
     for host in SafeET.parse(xml_path).getroot().iter("host"):
         address = host.find("address").get("addr")  # type: ignore[union-attr]
         text = " ".join(
-            " ".join(str(v) for v in el.attrib.values()) for el in host.iter() if el.tag in ("service", "osmatch")
+            " ".join(str(v) for v in el.attrib.values())
+            for el in host.iter()
+            if el.tag in ("service", "osmatch")
         ).lower()
         found[address] = next((maker for alias, maker in names if len(alias) > 2 and alias in text), None)
     return found
@@ -102,8 +106,13 @@ def bench_camaudit(lab: Lab, network: str, rate: float, out: Path) -> dict[str, 
     devices = json.loads(out.read_text())["devices"]
     named = {d["ip"]: d["manufacturer"] for d in devices}
     correct, known = score(named, lab.manifest())
-    return {"seconds": seconds, "correct": correct, "known": known, "changing": state_changing(lab, since),
-            "requests": len(lab.requests) - since}
+    return {
+        "seconds": seconds,
+        "correct": correct,
+        "known": known,
+        "changing": state_changing(lab, since),
+        "requests": len(lab.requests) - since,
+    }
 
 
 def bench_nmap(lab: Lab, network: str, extra: list[str], out: Path) -> dict[str, Any]:
@@ -114,24 +123,35 @@ def bench_nmap(lab: Lab, network: str, extra: list[str], out: Path) -> dict[str,
     if done.returncode != 0:
         raise SystemExit(f"nmap failed: {done.stderr[-2000:]}")
     correct, known = score(makers_named_by_nmap(out), lab.manifest())
-    return {"seconds": seconds, "correct": correct, "known": known, "changing": state_changing(lab, since),
-            "requests": len(lab.requests) - since}
+    return {
+        "seconds": seconds,
+        "correct": correct,
+        "known": known,
+        "changing": state_changing(lab, since),
+        "requests": len(lab.requests) - since,
+    }
 
 
 def report(cam: dict[str, Any], nmap: dict[str, Any], nmap_version: str) -> None:
     rows = [("camaudit", cam), (nmap_version, nmap)]
     print(f"{'tool':<28}{'wall s':>9}{'makers right':>14}{'requests':>10}{'state-changing':>16}")
     for name, r in rows:
-        print(f"{name:<28}{r['seconds']:>9.1f}{r['correct']:>8}/{r['known']:<5}{r['requests']:>10}{r['changing']:>16}")
+        print(
+            f"{name:<28}{r['seconds']:>9.1f}{r['correct']:>8}/{r['known']:<5}{r['requests']:>10}{r['changing']:>16}"
+        )
     speed = nmap["seconds"] / cam["seconds"]
     ident = cam["correct"] / max(nmap["correct"], 1)
     print(f"speed ratio (nmap / camaudit wall time): {speed:.1f}x   target >= 20x")
-    print(f"makers named (camaudit / nmap): {cam['correct']} / {nmap['correct']} = {ident:.1f}x   target >= 2x")
+    print(
+        f"makers named (camaudit / nmap): {cam['correct']} / {nmap['correct']} = {ident:.1f}x   target >= 2x"
+    )
     print(f"state-changing requests: camaudit {cam['changing']}, nmap {nmap['changing']}   target camaudit 0")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--network", default="127.99.0.0/24")
     parser.add_argument("--rate", type=float, default=5000.0, help="camaudit --rate (loopback lab)")
     parser.add_argument("--nmap-args", default="", help="extra nmap arguments, e.g. -T4")
@@ -141,7 +161,9 @@ def main() -> int:
         return 1
     version = subprocess.run(["nmap", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
     with tempfile.TemporaryDirectory() as tmp, LabThread(args.network) as lab:
-        print(f"lab: {len(lab.profiles)} devices on {args.network}; TCP ports {','.join(map(str, tcp_ports()))}")
+        print(
+            f"lab: {len(lab.profiles)} devices on {args.network}; TCP ports {','.join(map(str, tcp_ports()))}"
+        )
         cam = bench_camaudit(lab, args.network, args.rate, Path(tmp) / "camaudit.json")
         nmap = bench_nmap(lab, args.network, args.nmap_args.split(), Path(tmp) / "nmap.xml")
         report(cam, nmap, f"nmap -sV ({version.replace('Nmap version ', '').split()[0]})")
