@@ -135,7 +135,9 @@ def build_view(reader: Reader, audit_id: str | None = None) -> dict[str, Any]:
     audit = reader.audit(audit_id)
     records = reader.devices(audit.id)
     devices = [_device(r, reader) for r in records]
-    findings = [_finding(r, f) for r in records for f in r.device.findings]
+    rank = {s.value: i for i, s in enumerate(Severity)}
+    unsorted = [_finding(r, f) for r in records for f in r.device.findings]
+    findings = sorted(unsorted, key=lambda f: (rank[f["severity"]], f["check_id"], f["device_id"]))
     rebrands = _rebrands(records)
     previous, change = _changes(reader, audit.id, records)
     return {
