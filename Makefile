@@ -3,7 +3,8 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-APT_PKGS := iproute2
+# chromium renders the HTML report in tests; poppler-utils reads the PDF back; pango is WeasyPrint's.
+APT_PKGS := iproute2 chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 BENCH_APT_PKGS := nmap tshark
 
 .PHONY: demo test test-offline lint bench deps bench-deps apt clean
@@ -14,7 +15,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages some tests and benchmarks drive (ip netns for the layer-2 lab, nmap for bench).
+# Debian packages some tests and benchmarks drive (ip netns for the layer-2 lab, chromium and pdftotext
+# for the reports, nmap for bench).
 deps:
 	@$(MAKE) --no-print-directory apt PKGS="$(APT_PKGS)"
 
