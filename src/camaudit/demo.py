@@ -4,8 +4,8 @@ Real cameras listen on 80/443/554, which only root may bind. An ordinary user ge
 network namespace (`unshare --user --map-root-user --net`), where binding low ports on its own loopback is
 allowed; where user namespaces are disabled, the lab falls back to high ports with a port map.
 
-Writes, in the current directory: demo-register.sqlite (the register), demo-report.html (self-contained),
-demo-report.pdf (A4), demo-report.json and lab-manifest.json; prints a one-screen summary.
+Writes, in the current directory: demo-report.register.sqlite (the register), demo-report.html
+(self-contained), demo-report.pdf (A4), demo-report.json and lab-manifest.json; prints a one-screen summary.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from camaudit.assess import AssessOptions
 from camaudit.errors import LabError
 from camaudit.lab.runner import Lab
 from camaudit.pipeline import ScanResult, run_scan
@@ -36,7 +37,7 @@ from camaudit.store import Reader, Register
 NETWORK = "127.42.0.0/24"
 IN_NAMESPACE = "CAMAUDIT_DEMO_IN_NAMESPACE"
 FALLBACK_PORT_OFFSET = 20000
-REGISTER = "demo-register.sqlite"
+REGISTER = "demo-report.register.sqlite"  # matches .gitignore's demo-report.*
 
 
 def _reexec_in_namespace() -> int | None:
@@ -62,7 +63,9 @@ async def _audit(out_dir: Path, console: Console, port_offset: int, register: Re
     async with Lab(network=NETWORK, port_offset=port_offset) as lab:
         console.print(f"lab: {len(lab.profiles)} emulated devices on {NETWORK}")
         scope = Scope.parse([NETWORK])
-        result = await run_scan(scope, Limits(connect_timeout=2.0, read_timeout=2.0), register=register)
+        limits = Limits(connect_timeout=2.0, read_timeout=2.0)
+        # The default audit: identification, then CVE and exposure checks with safe read-only verification.
+        result = await run_scan(scope, limits, register=register, assessment=AssessOptions())
         (out_dir / "lab-manifest.json").write_text(json.dumps(lab.manifest(), indent=2), encoding="utf-8")
         state_changing = [r for r in lab.requests if r.state_changing]
         console.print(f"lab request log: {len(lab.requests)} requests, {len(state_changing)} state-changing")
