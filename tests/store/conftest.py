@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -115,3 +119,68 @@ def record_audit(register: Register, audit_id: str, devices: list[Device], days:
     for d in devices:
         register.record_host(audit_id, d.ip, [observation(d.ip)], [], [d])
     register.finish_audit(audit_id, devices, T0 + timedelta(days=days, minutes=5))
+
+
+# --- a throwaway PostgreSQL, on a Unix socket only (no TCP port at all) ----------------------------------
+
+
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(candidates[-1]) if candidates else None
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    # initdb refuses to run as root: run the server as Debian's `postgres` user when we are root.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *argv]
+    return argv
+
+
+def _start_postgres(base: Path) -> str:
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not initdb or not pg_ctl or (os.geteuid() == 0 and not shutil.which("runuser")):
+        raise RuntimeError("no PostgreSQL server binaries")
+    data, sock = base / "data", base / "sock"
+    for folder in (data, sock):
+        folder.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(folder, "postgres")
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+    run = {"capture_output": True, "check": True, "timeout": 60}
+    subprocess.run(_as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "postgres"]), **run)  # type: ignore[call-overload]
+    options = f"-k {sock} -c listen_addresses='' -c fsync=off"
+    subprocess.run(
+        _as_postgres([pg_ctl, "-D", str(data), "-o", options, "-w", "start", "-l", str(base / "log")]), **run
+    )  # type: ignore[call-overload]
+    return f"postgresql+psycopg://postgres@/postgres?host={sock}"
+
+
+def _stop_postgres(base: Path) -> None:
+    pg_ctl = _pg_bin("pg_ctl")
+    if pg_ctl:
+        argv = _as_postgres([pg_ctl, "-D", str(base / "data"), "-m", "immediate", "-w", "stop"])
+        subprocess.run(argv, capture_output=True, check=False, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """`CAMAUDIT_TEST_POSTGRES_URL`, else our own server for the session; skips when neither is possible."""
+    given = os.environ.get("CAMAUDIT_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    base = Path(tempfile.mkdtemp(prefix="camaudit-pg-"))  # short: a socket path is limited to ~100 bytes
+    try:
+        url = _start_postgres(base)
+    except (RuntimeError, subprocess.SubprocessError, OSError, LookupError) as exc:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.skip(f"no PostgreSQL server could be started: {exc}")
+    try:
+        yield url
+    finally:
+        _stop_postgres(base)
+        shutil.rmtree(base, ignore_errors=True)

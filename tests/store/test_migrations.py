@@ -4,7 +4,6 @@ migrations produce exactly the tables `store/schema.py` describes (on SQLite, an
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 from contextlib import closing
@@ -105,15 +104,10 @@ def test_migrations_build_exactly_the_declared_schema(db: Path, v1: Path) -> Non
             assert _schema_drift(register.engine) == []
 
 
-def _postgres_url() -> str | None:
-    return os.environ.get("CAMAUDIT_TEST_POSTGRES_URL")
-
-
-@pytest.mark.skipif(_postgres_url() is None, reason="set CAMAUDIT_TEST_POSTGRES_URL to a throwaway database")
-def test_the_same_migrations_run_on_postgresql() -> None:
+def test_the_same_migrations_run_on_postgresql(postgres_url: str) -> None:
     from tests.store.conftest import finding, hik, record_audit
 
-    url = str(_postgres_url())
+    url = postgres_url
     admin = sa.create_engine(url)
     with admin.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
