@@ -160,3 +160,23 @@ def test_a_second_device_claiming_a_taken_key_is_keyed_by_address(register: Regi
     with Reader(db) as reader:
         keys = sorted(r.key for r in reader.devices("a1"))
     assert keys == ["ip:127.0.0.2", "serial:DS-2CD2347G2-LU20230101AAWRJ1"]
+
+
+def test_a_second_writer_waits_for_the_first_instead_of_failing(db: Path) -> None:
+    import threading
+    import time
+
+    with Register(db) as first, Register(db) as second:
+        done = threading.Event()
+        with first.engine.begin() as conn:  # BEGIN IMMEDIATE: the write lock is held from here
+            conn.execute(
+                sa.text("INSERT INTO audits VALUES ('a1', '2026-01-01 00:00:00', NULL, '[]', '{}', '')")
+            )
+            worker = threading.Thread(target=lambda: (second.begin_audit(audit("a2")), done.set()))
+            worker.start()
+            time.sleep(0.5)
+            assert not done.is_set()  # queued on the lock, not failed
+        worker.join(10)
+        assert done.is_set()
+    with Reader(db) as reader:
+        assert [a.id for a in reader.audits()] == ["a1", "a2"]
