@@ -27,6 +27,7 @@ from rich.markup import escape
 from camaudit.assess import AssessOptions
 from camaudit.errors import LabError
 from camaudit.lab.runner import Lab
+from camaudit.model import Transport
 from camaudit.pipeline import ScanResult, run_scan
 from camaudit.report.formats import BY_NAME
 from camaudit.report.views import build_view
@@ -59,13 +60,23 @@ def _fresh_register(path: Path) -> Register:
     return Register(path)
 
 
+def _port_map(lab: Lab, offset: int) -> dict[tuple[int, Transport], int] | None:
+    """Where the unprivileged fallback moved each real port (None when the lab has the real ports)."""
+    if not offset:
+        return None
+    keys = {key for entry in lab.manifest() for key in entry["ports"]}
+    return {(int(k.split("/")[0]), Transport(k.split("/")[1])): int(k.split("/")[0]) + offset for k in keys}
+
+
 async def _audit(out_dir: Path, console: Console, port_offset: int, register: Register) -> ScanResult:
     async with Lab(network=NETWORK, port_offset=port_offset) as lab:
         console.print(f"lab: {len(lab.profiles)} emulated devices on {NETWORK}")
         scope = Scope.parse([NETWORK])
         limits = Limits(connect_timeout=2.0, read_timeout=2.0)
         # The default audit: identification, then CVE and exposure checks with safe read-only verification.
-        result = await run_scan(scope, limits, register=register, assessment=AssessOptions())
+        result = await run_scan(
+            scope, limits, register=register, assessment=AssessOptions(), port_map=_port_map(lab, port_offset)
+        )
         (out_dir / "lab-manifest.json").write_text(json.dumps(lab.manifest(), indent=2), encoding="utf-8")
         state_changing = [r for r in lab.requests if r.state_changing]
         console.print(f"lab request log: {len(lab.requests)} requests, {len(state_changing)} state-changing")
