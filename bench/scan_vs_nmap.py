@@ -99,7 +99,18 @@ def state_changing(lab: Lab, since: int) -> int:
 
 def bench_camaudit(lab: Lab, network: str, rate: float, out: Path) -> dict[str, Any]:
     since = len(lab.requests)
-    argv = [sys.executable, "-m", "camaudit", "scan", network, "--rate", str(rate), "--json", str(out)]
+    argv = [
+        sys.executable,
+        "-m",
+        "camaudit",
+        "scan",
+        network,
+        "--rate",
+        str(rate),
+        "--no-db",
+        "--json",
+        str(out),
+    ]
     seconds, done = run_timed(argv)
     if done.returncode != 0:
         raise SystemExit(f"camaudit failed: {done.stderr[-2000:]}")

@@ -263,7 +263,14 @@ def scan(
     allow_public: bool = False,
     limits: Limits | None = None,
     multicast: bool = False,
+    assessment: AssessOptions | None = None,
+    register: Register | None = None,
 ) -> ScanResult:
-    """Python API: scan `targets` (nmap-style specs) and return devices with their evidence."""
+    """Python API, the same audit as `camaudit scan`: discover, identify, assess (CVE, exposure and safe
+    read-only verification by default; credentials only when `assessment` carries them), and record the
+    audit when a `register` is given. Devices come back with their evidence and findings."""
     scope = Scope.parse(targets, exclude=exclude, allow_public=allow_public)
-    return asyncio.run(run_scan(scope, limits or Limits(), multicast=multicast))
+    checks = assessment if assessment is not None else AssessOptions()
+    return asyncio.run(
+        run_scan(scope, limits or Limits(), multicast=multicast, assessment=checks, register=register)
+    )
