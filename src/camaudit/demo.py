@@ -25,10 +25,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from camaudit.assess import AssessOptions
+from camaudit.assess.compliance import from_register, load_context
 from camaudit.errors import LabError
 from camaudit.lab.runner import Lab
 from camaudit.model import Transport
 from camaudit.pipeline import ScanResult, run_scan
+from camaudit.report.compliance import compliance_view
 from camaudit.report.formats import BY_NAME
 from camaudit.report.views import build_view
 from camaudit.scope import Scope
@@ -106,8 +108,11 @@ def summary_lines(view: Mapping[str, Any]) -> list[str]:
 
 
 def _reports(out_dir: Path, console: Console) -> Mapping[str, Any]:
-    with Reader(out_dir / REGISTER) as reader:
-        view = build_view(reader)
+    register = str(out_dir / REGISTER)
+    inputs = from_register(register)
+    config, packs = load_context(None, (), ())  # ./camaudit.toml when present, else every shipped pack
+    with Reader(register) as reader:
+        view = build_view(reader, compliance=compliance_view(inputs, config, packs))
     for name in ("html", "pdf", "json"):
         BY_NAME[name].write(view, out_dir / f"demo-report.{name}")
     return view

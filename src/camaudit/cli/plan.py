@@ -10,9 +10,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from camaudit.assess.compliance import load_context, load_inputs
 from camaudit.assess.plan import Plan, build_plan, plan_json
 from camaudit.assess.policy import evaluate
-from camaudit.cli.policy import load_context, load_inputs, pack_options, write_json
+from camaudit.cli.policy import pack_options, write_json
 from camaudit.cli.register import register_errors
 
 

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 
+from camaudit.assess.compliance import from_register, load_context
 from camaudit.cli.register import db_option, register_errors
+from camaudit.report.compliance import compliance_view
 from camaudit.report.formats import BY_NAME, FORMATS
 from camaudit.report.views import build_view
 from camaudit.store import Reader
+
+
+def compliance_for(
+    db: str | None,
+    audit_id: str,
+    config_path: str | None,
+    packs: tuple[str, ...],
+    pack_files: tuple[str, ...],
+) -> dict[str, Any] | None:
+    """Policy, plan and privacy for the register's latest audit (verdicts judge what was last seen)."""
+    inputs = from_register(db)
+    if inputs.audit_id != audit_id:
+        return None  # an older audit: today's verdicts would not describe it
+    config, chosen = load_context(config_path, packs, pack_files)
+    return compliance_view(inputs, config, chosen, dt.datetime.now(dt.UTC).date())
 
 
 @click.command()
@@ -28,14 +47,39 @@ from camaudit.store import Reader
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: report-ID.<format>)."
 )
-def report(db: str | None, audit_id: str | None, format_name: str, output: str | None) -> None:
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="camaudit.toml for the policy part."
+)
+@click.option(
+    "--pack", "packs", multiple=True, metavar="ID", help="Policy pack to apply (default: config's, else all)."
+)
+@click.option(
+    "--pack-file", "pack_files", multiple=True, type=click.Path(dir_okay=False), help="Your own pack."
+)
+@click.option("--no-policy", is_flag=True, help="Leave out policy verdicts, the removal plan and privacy.")
+def report(
+    db: str | None,
+    audit_id: str | None,
+    format_name: str,
+    output: str | None,
+    config_path: str | None,
+    packs: tuple[str, ...],
+    pack_files: tuple[str, ...],
+    no_policy: bool,
+) -> None:
     """Write the report of an audit: self-contained HTML, PDF (A4), CSV (devices + findings) or JSON.
 
-    Every format renders the same view of the register, so their numbers agree.
+    Every format renders the same view of the register, so their numbers agree. For the latest audit the
+    report also judges each device against the policy packs and shows the removal plan and privacy
+    capabilities (as `camaudit policy` and `camaudit plan` do).
     """
     chosen = BY_NAME[format_name]
-    with register_errors(), Reader(db) as reader:
-        view = build_view(reader, audit_id)
+    with register_errors():
+        with Reader(db) as reader:
+            chosen_audit = reader.audit(audit_id).id
+        extra = None if no_policy else compliance_for(db, chosen_audit, config_path, packs, pack_files)
+        with Reader(db) as reader:
+            view = build_view(reader, chosen_audit, compliance=extra)
     path = Path(output) if output else Path(f"report-{view['audit']['id'][:12]}{chosen.suffix}")
     written = chosen.write(view, path)
     summary = view["summary"]

@@ -130,8 +130,14 @@ def _changes(
     return previous.id, diff(previous.id, reader.devices(previous.id), audit_id, records)
 
 
-def build_view(reader: Reader, audit_id: str | None = None) -> dict[str, Any]:
-    """Everything every report format shows about one audit (the latest finished by default)."""
+def build_view(
+    reader: Reader, audit_id: str | None = None, compliance: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Everything every report format shows about one audit (the latest finished by default).
+
+    `compliance` is `report.compliance.compliance_view` for that audit (policy packs, removal plan,
+    privacy capabilities), shown when given.
+    """
     audit = reader.audit(audit_id)
     records = reader.devices(audit.id)
     devices = [_device(r, reader) for r in records]
@@ -157,4 +163,5 @@ def build_view(reader: Reader, audit_id: str | None = None) -> dict[str, Any]:
         "devices": devices,
         "previous_audit": previous,
         "changes": diff_json(change) if change else None,
+        "compliance": compliance,
     }
