@@ -40,7 +40,10 @@ from camaudit.store import Reader, Register
 NETWORK = "127.42.0.0/24"
 IN_NAMESPACE = "CAMAUDIT_DEMO_IN_NAMESPACE"
 FALLBACK_PORT_OFFSET = 20000
-REGISTER = "demo-report.register.sqlite"  # matches .gitignore's demo-report.*
+REGISTER = "demo-report.register.sqlite"
+DEMO_CONFIG = (
+    Path(__file__).parent / "data" / "examples" / "demo-organisation.toml"
+)  # matches .gitignore's demo-report.*
 
 
 def _reexec_in_namespace() -> int | None:
@@ -104,13 +107,24 @@ def summary_lines(view: Mapping[str, Any]) -> list[str]:
         f"  rebrand: {escape(r['brand'])} is made by {escape(r['manufacturer'])} ({r['count']})"
         for r in view["rebrands"]
     ]
-    return lines
+    return lines + _policy_lines(view.get("compliance"))
+
+
+def _policy_lines(compliance: Mapping[str, Any] | None) -> list[str]:
+    if not compliance:
+        return []
+    flagged = ", ".join(f"{escape(p['id'])} {p['violates']}" for p in compliance["packs"] if p["violates"])
+    return [
+        f"Possible non-compliance (check with counsel): {flagged or 'none'}",
+        f"Removal plan: {escape(compliance['plan']['summary'])}",
+    ]
 
 
 def _reports(out_dir: Path, console: Console) -> Mapping[str, Any]:
     register = str(out_dir / REGISTER)
     inputs = from_register(register)
-    config, packs = load_context(None, (), ())  # ./camaudit.toml when present, else every shipped pack
+    config_path = None if Path("camaudit.toml").is_file() else str(DEMO_CONFIG)
+    config, packs = load_context(config_path, (), ())  # ./camaudit.toml when present, else the demo's
     with Reader(register) as reader:
         view = build_view(reader, compliance=compliance_view(inputs, config, packs))
     for name in ("html", "pdf", "json"):
