@@ -100,3 +100,42 @@ def test_wrong_file_type_exits_2_naming_the_file(tmp_path: Path) -> None:
     code, _, err = _run(["traffic", str(path)])
     assert code == 2
     assert f"{path}: byte 0: not a pcap/pcapng capture" in err
+
+
+def test_passive_devices_merge_with_active_ones_in_the_register(lab: Any, tmp_path: Path) -> None:
+    """A camera scanned actively, then seen in a capture phoning the EZVIZ cloud: one register device."""
+    hik = next(e for e in lab.manifest() if e["profile"] == "hikvision-ipc")
+    db = str(tmp_path / "register.sqlite")
+    code, _, err = _run(["scan", hik["address"], "--rate", "2000", "--no-verify", "--db", db])
+    assert code == 0, err
+    camera, cloud = "192.168.1.64", "198.18.1.10"  # in a file only: nothing is sent anywhere
+    frames = [
+        (cap.T0 + 1, cap.udp(camera, "239.255.255.250", 37020, 37020,
+                             cap.sadp_reply(camera, hik["mac"], "DS-2CD2347G2-LU", "SN1"),
+                             mac=hik["mac"], dst_mac="01:00:5e:7f:ff:fa")),
+        (cap.T0 + 2, cap.udp(cap.RESOLVER, camera, 53, 40000, cap.dns_answer("litedev.ezvizlife.com", [cloud]),
+                             mac=cap.ROUTER_MAC, dst_mac=hik["mac"])),
+        (cap.T0 + 3, cap.tcp(camera, cloud, 40100, 8666, b"\x9e" * 200, mac=hik["mac"])),
+    ]  # fmt: skip
+    pcap = cap.write_pcap(tmp_path / "mirror.pcap", frames)
+    code, _, err = _run(["traffic", str(pcap), "--db", db])
+    assert code == 0, err
+    from camaudit.store import Reader
+
+    with Reader(db) as reader:
+        audits = reader.audits()
+        known = [r for r in reader.register_devices() if r.key == f"mac:{hik['mac']}"]
+        passive = reader.devices(audits[-1].id)
+        assert reader.previous(audits[-1]) is None  # a capture is compared with captures, not with scans
+    assert [a.options.get("kind", "scan") for a in audits] == ["scan", "traffic"]
+    assert len(known) == 1  # one physical camera, seen by both audits
+    assert known[0].audit_id == audits[-1].id and known[0].device.ips == (camera,)
+    egress = [f for r in passive for f in r.device.findings if f.kind.value == "egress"]
+    assert any("ezviz" in f.check_id or "cloud" in f.check_id for f in egress)
+
+
+def test_no_db_records_nothing(estate: Path, tmp_path: Path) -> None:
+    db = tmp_path / "none.sqlite"
+    code, _, err = _run(["traffic", str(estate), "--no-db", "--db", str(db)])
+    assert code == 0, err
+    assert not db.exists()

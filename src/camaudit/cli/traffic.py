@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,15 +18,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from camaudit import __version__
 from camaudit.assess.egress import UPLOAD_THRESHOLD, DeviceTraffic, Policy, analyse
 from camaudit.assess.egress_json import traffic_json
 from camaudit.assess.geo import BundledGeo
 from camaudit.cli.errors import fail_on_input_errors
+from camaudit.cli.register import db_option, register_errors
 from camaudit.data.endpoints import load_endpoints
 from camaudit.errors import InputError
 from camaudit.identify import identify
+from camaudit.model import Audit, Observation, utcnow
 from camaudit.sources.passive.files import read_traffic
 from camaudit.sources.passive.summary import Locality, Traffic, neighbour_observations, parse_networks
+from camaudit.store import Register, describe
 
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 
@@ -131,6 +136,34 @@ def run(
     return found, traffic, kinds
 
 
+def record(
+    db: str | None,
+    paths: Sequence[Path],
+    options: dict[str, Any],
+    found: Sequence[DeviceTraffic],
+    traffic: Traffic,
+) -> str:
+    """One passive audit in the register: the devices (keyed by MAC where seen, so they merge with those of
+    active scans), their observations as evidence, and the egress findings."""
+    audit = Audit(
+        id=uuid.uuid4().hex,
+        started=utcnow(),
+        scope=tuple(str(p) for p in paths),
+        options={"kind": "traffic", **options},
+        version=__version__,
+    )
+    by_ip: dict[str, list[Observation]] = {}
+    for obs in traffic.observations:
+        by_ip.setdefault(obs.ip, []).append(obs)
+    devices = [f.device for f in found]
+    with register_errors(), Register(db) as register:
+        register.begin_audit(audit)
+        for device in devices:
+            register.record_host(audit.id, device.ip, [o for ip in device.ips for o in by_ip.get(ip, ())], ())
+        register.finish_audit(audit.id, devices)
+    return audit.id
+
+
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -157,6 +190,8 @@ def run(
     metavar="SIZE",
     help="Bytes up to one destination that count as a large upload (suffix K, M, G).",
 )
+@db_option
+@click.option("--no-db", is_flag=True, help="Do not record the devices and findings in the register.")
 def traffic(
     files: tuple[Path, ...],
     json_out: str | None,
@@ -165,6 +200,8 @@ def traffic(
     allowed_countries: str | None,
     all_devices: bool,
     upload_threshold: str,
+    db: str | None,
+    no_db: bool,
 ) -> None:
     """Say, per camera, where its data went: pcap/pcapng (gzip allowed), Zeek logs, NetFlow/IPFIX CSV."""
     with fail_on_input_errors():
@@ -187,14 +224,17 @@ def traffic(
     )
     for w in counts.warnings[:10]:
         err.print(f"  warning: {escape(str(w))}")
+    options = {
+        "internal": list(internal),
+        "closed_network": list(closed_network),
+        "allowed_countries": sorted(policy.allowed_countries or ()),
+        "all_devices": all_devices,
+        "upload_threshold": policy.upload_threshold,
+    }
+    if not no_db:
+        audit_id = record(db, files, options, found, summary)
+        err.print(f"audit {audit_id} recorded in {escape(describe(db))}")
     if json_out:
-        options = {
-            "internal": list(internal),
-            "closed_network": list(closed_network),
-            "allowed_countries": sorted(policy.allowed_countries or ()),
-            "all_devices": all_devices,
-            "upload_threshold": policy.upload_threshold,
-        }
         text = json.dumps(traffic_json(found, summary, kinds, options), indent=2) + "\n"
         if json_out == "-":
             sys.stdout.write(text)

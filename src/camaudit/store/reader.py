@@ -45,6 +45,11 @@ def _audit(row: Any, hosts: int = 0) -> AuditRecord:
     )
 
 
+def audit_kind(audit: AuditRecord) -> str:
+    """``scan`` (active) or ``traffic`` (passive), from the options the audit recorded."""
+    return str(audit.options.get("kind", "scan"))
+
+
 class Reader:
     """A read-only view of the register (``mode=ro``, ``query_only``, time-limited statements)."""
 
@@ -96,8 +101,17 @@ class Reader:
         return matches[0]
 
     def previous(self, audit: AuditRecord) -> AuditRecord | None:
-        """The finished audit just before `audit` (what "changed since" compares with)."""
-        earlier = [a for a in self.audits() if a.complete and a.started < audit.started and a.id != audit.id]
+        """The finished audit of the same kind just before `audit` (what "changed since" compares with).
+
+        A traffic capture sees only the devices that talked: comparing it with an active scan would call
+        every quiet camera "gone", so scans compare with scans and captures with captures.
+        """
+        kind = audit_kind(audit)
+        earlier = [
+            a
+            for a in self.audits()
+            if a.complete and a.started < audit.started and a.id != audit.id and audit_kind(a) == kind
+        ]
         return earlier[-1] if earlier else None
 
     # --- devices -----------------------------------------------------------------------------
