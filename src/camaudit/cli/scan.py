@@ -26,6 +26,7 @@ from camaudit.model import Device
 from camaudit.pipeline import HostCallback, ScanResult, resume_scan, run_scan
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult
+from camaudit.sources.multicast import connected_networks, on_local_segment
 from camaudit.sources.scheduler import Limits
 from camaudit.store import Reader, Register, describe
 
@@ -180,9 +181,9 @@ def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> Scan
 )
 @click.option(
     "--multicast/--no-multicast",
-    default=False,
-    show_default=True,
-    help="Also send SADP/DHIP/WS-Discovery inquiries to their multicast groups (local segment).",
+    default=None,
+    help="Also send SADP/DHIP/WS-Discovery inquiries to their multicast groups (TTL 1). "
+    "Default: on when a target is on a directly connected network.",
 )
 @click.option("--json", "json_out", metavar="FILE|-", help="Write the audit as JSON ('-' for stdout).")
 @click.option("--db", metavar="FILE|URL", help="Register to record the audit in (default: user data dir).")
@@ -224,7 +225,7 @@ def scan(
     concurrency: int,
     per_host: int,
     timeout: float,
-    multicast: bool,
+    multicast: bool | None,
     json_out: str | None,
     db: str | None,
     no_db: bool,
@@ -265,9 +266,12 @@ def scan(
         assessment = _assessment(
             check_default_credentials, credentials_file, verify, internet_networks(internet_facing)
         )
+    if multicast is None:
+        multicast = on_local_segment(scope.addresses, connected_networks())
     err = Console(stderr=True)
     err.print(
         f"camaudit: {len(scope)} target(s), rate {rate:g}/s, concurrency {concurrency}, read-only probes"
+        + (", multicast discovery on the local segment" if multicast else "")
     )
     _announce(assessment, err)
     # Assessed inside the recorded run, so the register gets the findings before the audit is finished.

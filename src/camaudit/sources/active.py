@@ -130,8 +130,10 @@ async def observe(
     conn = Connector(limits, scope=scope, port_map=port_map)
     known: dict[str, list[Observation]] = {}
     if multicast:
-        from camaudit.sources.multicast import discover
+        from camaudit.sources.multicast import discover, source_for
 
+        if multicast_source == "0.0.0.0" and scope.addresses:  # noqa: S104 - the "not chosen" marker
+            multicast_source = source_for(scope.addresses[0])
         heard = await discover(multicast_source, seconds=multicast_seconds)
         for obs in heard:
             known.setdefault(obs.ip, []).append(obs)

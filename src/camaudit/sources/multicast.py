@@ -12,9 +12,11 @@ datagrams (`ReadOnlyRequest`), to multicast groups rather than to hosts, and onl
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from camaudit.errors import ProtocolError
 from camaudit.model import Observation, Transport
@@ -128,3 +130,45 @@ async def discover(source: str = "0.0.0.0", *, seconds: float = 3.0) -> list[Obs
         for transport in transports:
             transport.close()
     return [obs for listener in listeners for obs in listener.found]
+
+
+# --- is the scope on our own segment? ---------------------------------------------------------------
+
+ROUTE_TABLE = Path("/proc/net/route")
+
+
+def connected_networks(table: str | None = None) -> list[ipaddress.IPv4Network]:
+    """Directly connected IPv4 networks (no gateway), from the kernel's routing table; loopback excluded.
+
+    Multicast with TTL 1 reaches only these, so discovery by multicast is worth sending only when the
+    scope lies on one of them. Reading the table sends nothing.
+    """
+    text = table if table is not None else (ROUTE_TABLE.read_text() if ROUTE_TABLE.is_file() else "")
+    networks = []
+    for line in text.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) < 8 or parts[0] == "lo" or int(parts[2], 16) != 0 or int(parts[7], 16) == 0:
+            continue  # loopback, a gateway route, or the default route
+        address = ipaddress.IPv4Address(socket.ntohl(int(parts[1], 16)))
+        mask = ipaddress.IPv4Address(socket.ntohl(int(parts[7], 16)))
+        networks.append(ipaddress.IPv4Network(f"{address}/{mask}", strict=False))
+    return networks
+
+
+def on_local_segment(addresses: Sequence[str], networks: Sequence[ipaddress.IPv4Network]) -> bool:
+    """True when any target is on a directly connected network (then multicast discovery can see it)."""
+    for text in addresses:
+        ip = ipaddress.ip_address(text)
+        if ip.version == 4 and not ip.is_loopback and any(ip in n for n in networks):
+            return True
+    return False
+
+
+def source_for(target: str) -> str:
+    """Our address on the interface that reaches `target` (a UDP connect only asks the routing table)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect((target, 9))  # discard port; connect() on UDP sends nothing
+        except OSError:
+            return "0.0.0.0"  # noqa: S104 - let the kernel choose
+        return str(probe.getsockname()[0])
