@@ -97,3 +97,21 @@ def test_public_options_never_carry_credentials() -> None:
 def test_undetermined_bounds_its_reason() -> None:
     f = undetermined("cve-x", "t", "r" * 1000)
     assert f.status == "undetermined" and len(f.details["reason"]) == 300 and not f.verified
+
+
+def test_a_verified_finding_supersedes_the_inferred_one_and_keeps_its_evidence() -> None:
+    from camaudit.assess import superseded
+    from camaudit.model import Evidence, Finding, FindingKind, Severity
+
+    outside = Evidence(kind="sadp.reply", field="sadp.HCPlatformEnable", value="true")
+    inside = Evidence(kind="auth.read", field="auth.cloud", value="enabled")
+    inferred = Finding(
+        "exposure-hik-connect-enabled", FindingKind.EXPOSURE, Severity.MEDIUM, "cloud", (outside,)
+    )
+    verified = Finding("auth-cloud-enabled", FindingKind.EXPOSURE, Severity.MEDIUM, "cloud", (inside,),
+                       verified=True)  # fmt: skip
+    other = Finding("exposure-http-cleartext", FindingKind.EXPOSURE, Severity.MEDIUM, "http", (outside,))
+    kept = superseded([inferred, verified, other])
+    assert [f.check_id for f in kept] == ["auth-cloud-enabled", "exposure-http-cleartext"]
+    assert kept[0].evidence == (inside, outside)
+    assert [f.check_id for f in superseded([inferred, other])] == [inferred.check_id, other.check_id]

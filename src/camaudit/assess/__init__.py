@@ -142,8 +142,34 @@ async def assess_device(device: Device, context: Context, checks: Iterable[Check
         if check.enabled(context.options) and check.applies_to(device):
             found = await _run_check(check, device, context)
             device = replace(device, findings=(*device.findings, *found))
-    ordered = sorted(device.findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.check_id))
+    kept = superseded(device.findings)
+    ordered = sorted(kept, key=lambda f: (_SEVERITY_ORDER[f.severity], f.check_id))
     return replace(device, findings=tuple(ordered))
+
+
+# A finding read from the device's own configuration (verified) says the same as one inferred from the
+# outside; the report shows one finding carrying both pieces of evidence, not two.
+SUPERSEDES = {
+    "auth-cloud-enabled": "exposure-hik-connect-enabled",
+    "auth-upnp-enabled": "exposure-upnp",
+    "auth-telnet-enabled": "exposure-telnet-open",
+    "auth-ssh-enabled": "exposure-ssh-open",
+}
+
+
+def superseded(findings: Sequence[Finding]) -> list[Finding]:
+    """Drop an inferred finding that a verified one restates; its evidence moves to the verified one."""
+    by_id = {f.check_id: f for f in findings}
+    drop = {old for new, old in SUPERSEDES.items() if new in by_id and old in by_id}
+    kept = []
+    for finding in findings:
+        if finding.check_id in drop:
+            continue
+        older = by_id.get(SUPERSEDES.get(finding.check_id, ""))
+        if older is not None:
+            finding = replace(finding, evidence=(*finding.evidence, *older.evidence))
+        kept.append(finding)
+    return kept
 
 
 async def assess(
