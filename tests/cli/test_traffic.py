@@ -109,14 +109,13 @@ def test_passive_devices_merge_with_active_ones_in_the_register(lab: Any, tmp_pa
     code, _, err = _run(["scan", hik["address"], "--rate", "2000", "--no-verify", "--db", db])
     assert code == 0, err
     camera, cloud = "192.168.1.64", "198.18.1.10"  # in a file only: nothing is sent anywhere
+    sadp = cap.sadp_reply(camera, hik["mac"], "DS-2CD2347G2-LU", "SN1")
+    dns = cap.dns_answer("litedev.ezvizlife.com", [cloud])
     frames = [
-        (cap.T0 + 1, cap.udp(camera, "239.255.255.250", 37020, 37020,
-                             cap.sadp_reply(camera, hik["mac"], "DS-2CD2347G2-LU", "SN1"),
-                             mac=hik["mac"], dst_mac="01:00:5e:7f:ff:fa")),
-        (cap.T0 + 2, cap.udp(cap.RESOLVER, camera, 53, 40000, cap.dns_answer("litedev.ezvizlife.com", [cloud]),
-                             mac=cap.ROUTER_MAC, dst_mac=hik["mac"])),
+        (cap.T0 + 1, cap.udp(camera, "239.255.255.250", 37020, 37020, sadp, mac=hik["mac"])),
+        (cap.T0 + 2, cap.udp(cap.RESOLVER, camera, 53, 40000, dns, mac=cap.ROUTER_MAC, dst_mac=hik["mac"])),
         (cap.T0 + 3, cap.tcp(camera, cloud, 40100, 8666, b"\x9e" * 200, mac=hik["mac"])),
-    ]  # fmt: skip
+    ]
     pcap = cap.write_pcap(tmp_path / "mirror.pcap", frames)
     code, _, err = _run(["traffic", str(pcap), "--db", db])
     assert code == 0, err
