@@ -23,7 +23,7 @@ from camaudit.model import (
     Severity,
     Transport,
 )
-from camaudit.pipeline import evidence_json
+from camaudit.pipeline import device_json, evidence_json
 
 
 class DeviceStatus(StrEnum):
@@ -123,22 +123,11 @@ def utc(value: datetime | None) -> datetime | None:
 
 
 def device_row(device: Device) -> dict[str, Any]:
-    return {
-        "ip": device.ip,
-        "ips": list(device.ips),
-        "mac": device.mac,
-        "ports": list(device.ports),
-        "brand": device.brand,
-        "manufacturer": device.manufacturer,
-        "model": device.model,
-        "firmware": device.firmware,
-        "firmware_inferred": device.firmware_inferred,
-        "serial": device.serial,
-        "device_type": device.device_type,
-        "confidence": device.confidence,
-        "conflicts": list(device.conflicts),
-        "evidence": [evidence_json(e) for e in device.evidence],
-    }
+    """A sighting row: the shared device JSON shape, less findings (their own table), exact confidence."""
+    row = device_json(device)
+    del row["findings"]
+    row["confidence"] = device.confidence
+    return row
 
 
 def evidence_from(data: Mapping[str, Any]) -> Evidence:

@@ -173,3 +173,35 @@ async def fetch(
     if ex.attempt.status is ProbeStatus.TOO_LARGE:
         return Seen(method, path, None, failure="reply larger than the byte cap")
     return seen
+
+
+Decide = Callable[[Seen, "Seen | None"], tuple[Outcome, str]]
+
+
+async def control_then_probe(
+    verification: str,
+    device: Device,
+    context: Context,
+    *,
+    control: str,
+    proof: str,
+    refused: frozenset[int],
+    decide: Decide,
+    head: bool = False,
+    markers: Mapping[str, re.Pattern[bytes]] | None = None,
+) -> VerifyResult:
+    """The shape of every verification: a control request that must be refused (else a device that says
+    yes to everything would "confirm" anything), then, only then, the one request that shows the flaw."""
+    where = web_port(device, context.observations_for(device))
+    if where is None or context.connector is None:
+        return VerifyResult(verification, Outcome.UNDETERMINED, "no HTTP port was seen on the device")
+    conn = context.connector
+    first = await fetch(conn, where, control, markers=markers, head=head, probe=verification)
+    second = None
+    if first.status in refused:
+        second = await fetch(conn, where, proof, markers=markers, head=head, probe=verification)
+    outcome, reason = decide(first, second)
+    seen = [s for s in (first, second) if s is not None]
+    return VerifyResult(
+        verification, outcome, reason, tuple(evidence(verification, where, s, outcome) for s in seen)
+    )

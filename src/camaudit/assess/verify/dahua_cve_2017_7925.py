@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from camaudit.assess.verify._base import Outcome, Seen, Verification, VerifyResult, evidence, fetch, web_port
+from camaudit.assess.verify._base import Outcome, Seen, Verification, VerifyResult, control_then_probe
 from camaudit.model import Device
 
 if TYPE_CHECKING:
@@ -41,16 +41,9 @@ def _decide(control: Seen, probe: Seen | None) -> tuple[Outcome, str]:
 
 
 async def run(device: Device, context: Context) -> VerifyResult:
-    where = web_port(device, context.observations_for(device))
-    if where is None or context.connector is None:
-        return VerifyResult(ID, Outcome.UNDETERMINED, "no HTTP port was seen on the device")
-    control = await fetch(context.connector, where, CONTROL, head=True, probe=ID)
-    probe = None
-    if control.status in REFUSED:
-        probe = await fetch(context.connector, where, DATABASE, head=True, probe=ID)
-    outcome, reason = _decide(control, probe)
-    seen = [s for s in (control, probe) if s is not None]
-    return VerifyResult(ID, outcome, reason, tuple(evidence(ID, where, s, outcome) for s in seen))
+    return await control_then_probe(
+        ID, device, context, control=CONTROL, proof=DATABASE, refused=REFUSED, decide=_decide, head=True
+    )
 
 
 VERIFICATION = Verification(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from camaudit.assess.verify._base import Outcome, Seen, Verification, VerifyResult, evidence, fetch, web_port
+from camaudit.assess.verify._base import Outcome, Seen, Verification, VerifyResult, control_then_probe
 from camaudit.model import Device
 
 if TYPE_CHECKING:
@@ -43,16 +43,16 @@ def _decide(control: Seen, probe: Seen | None) -> tuple[Outcome, str]:
 
 
 async def run(device: Device, context: Context) -> VerifyResult:
-    where = web_port(device, context.observations_for(device))
-    if where is None or context.connector is None:
-        return VerifyResult(ID, Outcome.UNDETERMINED, "no HTTP port was seen on the device")
-    control = await fetch(context.connector, where, CONTROL, markers=MARKERS, probe=ID)
-    probe = None
-    if control.status in REFUSED:
-        probe = await fetch(context.connector, where, TOKEN_PATH, markers=MARKERS, probe=ID)
-    outcome, reason = _decide(control, probe)
-    seen = [s for s in (control, probe) if s is not None]
-    return VerifyResult(ID, outcome, reason, tuple(evidence(ID, where, s, outcome) for s in seen))
+    return await control_then_probe(
+        ID,
+        device,
+        context,
+        control=CONTROL,
+        proof=TOKEN_PATH,
+        refused=REFUSED,
+        decide=_decide,
+        markers=MARKERS,
+    )
 
 
 VERIFICATION = Verification(
