@@ -115,3 +115,22 @@ def test_a_verified_finding_supersedes_the_inferred_one_and_keeps_its_evidence()
     assert [f.check_id for f in kept] == ["auth-cloud-enabled", "exposure-http-cleartext"]
     assert kept[0].evidence == (inside, outside)
     assert [f.check_id for f in superseded([inferred, other])] == [inferred.check_id, other.check_id]
+
+
+def test_firmware_read_by_the_owner_replaces_what_strangers_see() -> None:
+    from camaudit.assess import from_owner_reads
+    from camaudit.model import Device, Evidence, Finding, FindingKind, Severity
+
+    read = Evidence(kind="auth.read", field="auth.device.firmware", value="V5.4.0build 160530")
+    summary = Finding(
+        "authenticated-audit", FindingKind.EXPOSURE, Severity.INFO, "read", (read,), verified=True
+    )
+    device = Device(ips=("127.0.0.1",), manufacturer="hikvision", firmware="build 2016-05-30",
+                    firmware_inferred=True, findings=(summary,))  # fmt: skip
+    refined = from_owner_reads(device)
+    assert (refined.firmware, refined.firmware_inferred) == ("V5.4.0 build 160530", False)
+    assert read in refined.evidence
+    unverified = Device(
+        ips=("127.0.0.1",), findings=(Finding("x", FindingKind.EXPOSURE, Severity.INFO, "t", (read,)),)
+    )
+    assert from_owner_reads(unverified) == unverified  # only a verified (logged-in) read counts

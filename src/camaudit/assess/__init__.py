@@ -141,10 +141,36 @@ async def assess_device(device: Device, context: Context, checks: Iterable[Check
     for check in checks:
         if check.enabled(context.options) and check.applies_to(device):
             found = await _run_check(check, device, context)
-            device = replace(device, findings=(*device.findings, *found))
+            device = from_owner_reads(replace(device, findings=(*device.findings, *found)))
     kept = superseded(device.findings)
     ordered = sorted(kept, key=lambda f: (_SEVERITY_ORDER[f.severity], f.check_id))
     return replace(device, findings=tuple(ordered))
+
+
+# What a device tells its owner after a login outranks what it shows strangers: later checks (CVE matching
+# on firmware builds, above all for Dahua, whose build date is only visible with a login) use it.
+_OWNER_FACTS = {
+    "auth.device.firmware": "firmware",
+    "auth.device.model": "model",
+    "auth.device.serial": "serial",
+}
+
+
+def from_owner_reads(device: Device) -> Device:
+    """The device with model, firmware and serial from a verified authenticated read, evidence added."""
+    facts = [
+        e for f in device.findings if f.verified for e in f.evidence if e.field in _OWNER_FACTS and e.value
+    ]
+    if not facts:
+        return device
+    from camaudit.identify.device import normal_firmware
+
+    changes: dict[str, str | None] = {}
+    for ev in facts:
+        name = _OWNER_FACTS[ev.field]
+        changes[name] = normal_firmware(ev.value) if name == "firmware" else ev.value
+    added = tuple(e for e in facts if e not in device.evidence)
+    return replace(device, **changes, firmware_inferred=False, evidence=(*device.evidence, *added))  # type: ignore[arg-type]
 
 
 # A finding read from the device's own configuration (verified) says the same as one inferred from the
