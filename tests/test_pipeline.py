@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date
 from typing import Any
 
 import pytest
 
 from camaudit.data.load import load_vocabulary
 from camaudit.lab.runner import Lab
-from camaudit.model import Device, ProbeStatus
-from camaudit.pipeline import ScanResult, reportable, run_scan, scan
+from camaudit.model import Device, Observation, ProbeStatus, Transport
+from camaudit.pipeline import ScanResult, identified, reportable, run_scan, scan
 from camaudit.scope import Scope
 from camaudit.sources.scheduler import Limits
 
@@ -132,3 +133,16 @@ def test_python_api_refuses_public_targets_before_probing() -> None:
 
     with pytest.raises(ScopeError, match="public"):
         scan(["8.8.8.8"])
+
+
+def test_a_build_date_from_another_report_of_the_same_version_completes_the_device() -> None:
+    def seen(kind: str, fields: dict[str, str]) -> Observation:
+        return Observation("probe:x", "127.0.0.9", 80, Transport.TCP, kind.split(".")[0], kind, fields)
+
+    dhip = seen("dhip.reply", {"dhip.DeviceType": "IPC-HDW1230S", "dhip.Version": "2.800.0000000.8.R"})
+    onvif = seen(
+        "onvif.device_information", {"onvif.FirmwareVersion": "2.800.0000000.8.R, Build Date 2020-12-28"}
+    )
+    [device] = identified([dhip, onvif])
+    assert (device.firmware, device.firmware_build) == ("2.800.0000000.8.R", date(2020, 12, 28))
+    assert identified([dhip])[0].firmware_build is None

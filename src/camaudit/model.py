@@ -2,8 +2,10 @@
 
 sources ──▶ Observation ──▶ identify ──▶ Device ──▶ assess ──▶ Finding ──▶ store/report
 
-`to_dict` / `from_dict` give a JSON round-trip with a versioned schema (`SCHEMA`).
-Observation `fields` keys follow `camaudit/data/vocab/fields.yaml`.
+`to_dict` / `from_dict` are the one lossless codec of these types: JSON-ready data tagged with a versioned
+schema (`SCHEMA`) that decodes to an equal object, field for field. The register stores it; shapes for
+people and files (scan JSON, reports) are built in `camaudit.report.views`, never here.
+Observation `fields` keys follow `camaudit/data/vocab/fields.yaml`; this module imports nothing of ours.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -206,6 +208,8 @@ class Device:
         conflicts: human-readable notes where evidence disagreed.
         findings: filled by assess.
         firmware_inferred: True when the firmware was inferred rather than reported.
+        firmware_build: the firmware's build date, from its own string or another report of the same
+            version (CVE ranges bounded by build date need it; Dahua strings often lack it).
     """
 
     ips: tuple[str, ...]
@@ -222,6 +226,7 @@ class Device:
     conflicts: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
     firmware_inferred: bool = False
+    firmware_build: date | None = None
 
     @property
     def ip(self) -> str:
@@ -245,7 +250,7 @@ class Audit:
         id: unique id (hex).
         started, finished: UTC times; finished is None while running.
         scope: the explicit, expanded target list (or the import files read).
-        options: the options in force (never credentials).
+        options: the options in force, as JSON values (never credentials).
         version: camaudit version.
     """
 
@@ -260,7 +265,7 @@ class Audit:
         object.__setattr__(self, "options", types.MappingProxyType(dict(self.options)))
 
 
-# --- JSON round-trip -------------------------------------------------------------------------
+# --- the lossless codec ----------------------------------------------------------------------
 
 Model = Observation | ProbeAttempt | Evidence | Finding | Device | Audit
 T = TypeVar("T", Observation, ProbeAttempt, Evidence, Finding, Device, Audit)
@@ -274,7 +279,7 @@ def _encode(value: Any) -> Any:
         return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, StrEnum):
         return value.value
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # datetime too (a subclass)
         return value.isoformat()
     if isinstance(value, bytes):
         return value.hex()
@@ -310,6 +315,8 @@ def _decode(hint: Any, value: Any) -> Any:
             return hint(value)
         if hint is datetime:
             return datetime.fromisoformat(value)
+        if hint is date:
+            return date.fromisoformat(value)
         if hint is bytes:
             return bytes.fromhex(value)
     return value

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from camaudit import __version__
@@ -28,6 +28,7 @@ from camaudit.model import (
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult, observe
 from camaudit.sources.scheduler import Connector, Limits
+from camaudit.values import firmware_build
 
 if TYPE_CHECKING:  # the register imports this module (device_json): no import cycle at run time
     from camaudit.store import Reader, Register
@@ -38,6 +39,9 @@ OUTPUT_SCHEMA = "camaudit.scan/1"
 _SWEEP_PROBES = frozenset({"tcp", "sadp", "dhip", "dvrip_legacy", "wsdiscovery", "neighbour"})
 _SILENCE = frozenset({ProbeStatus.REFUSED, ProbeStatus.TIMEOUT, ProbeStatus.UNREACHABLE, ProbeStatus.SKIPPED})
 HostCallback = Callable[[HostResult, Sequence[Device]], None]
+# Reports of the firmware besides the one identification keeps; they may carry the build date it lacks
+# (devices.md §1-§3: Dahua's DHIP version has none, its ONVIF FirmwareVersion has one).
+FIRMWARE_REPORTS = ("onvif.FirmwareVersion", "sadp.SoftwareVersion", "dhip.Version", "dvrip.legacy.version")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,20 @@ def device_json(device: Device) -> dict[str, Any]:
         "evidence": [evidence_json(e) for e in device.evidence],
         "findings": [to_dict(f) for f in device.findings],
     }
+
+
+def identified(observations: Iterable[Observation]) -> list[Device]:
+    """`identify`'s devices, each with its firmware's build date from any report of the same version."""
+    seen = list(observations)
+    reports: dict[str, list[str]] = {}
+    for obs in seen:
+        reports.setdefault(obs.ip, []).extend(obs.fields[k] for k in FIRMWARE_REPORTS if k in obs.fields)
+    devices = identify(seen)
+    return [replace(d, firmware_build=firmware_build(d.firmware, _of(d, reports))) for d in devices]
+
+
+def _of(device: Device, by_ip: Mapping[str, Sequence[str]]) -> list[str]:
+    return [item for ip in device.ips for item in by_ip.get(ip, ())]
 
 
 def reportable(attempt: ProbeAttempt) -> bool:
@@ -212,13 +230,13 @@ async def _scan_into(
         observations.extend(host.observations)
         failed = [a for a in host.attempts if reportable(a)]
         attempts.extend(failed)
-        found = identify(host.observations) if host.observations else []
+        found = identified(host.observations) if host.observations else []
         if register is not None:
             seen = with_silent_hosts(found, failed)
             await register.arun(register.record_host, audit.id, host.ip, host.observations, failed, seen)
         if on_host is not None:
             on_host(host, found)
-    devices = _sorted_devices(with_silent_hosts(identify(observations), attempts))
+    devices = _sorted_devices(with_silent_hosts(identified(observations), attempts))
     finished = Audit(**{**_audit_fields(audit), "finished": utcnow()})
     result = ScanResult(finished, devices, tuple(attempts), tuple(observations), tuple(sorted(out_of_scope)))
     if assess_with is not None:

@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
@@ -129,6 +130,7 @@ def test_firmware_read_by_the_owner_replaces_what_strangers_see() -> None:
                     firmware_inferred=True, findings=(summary,))  # fmt: skip
     refined = from_owner_reads(device)
     assert (refined.firmware, refined.firmware_inferred) == ("V5.4.0 build 160530", False)
+    assert refined.firmware_build == date(2016, 5, 30)
     assert read in refined.evidence
     unverified = Device(
         ips=("127.0.0.1",), findings=(Finding("x", FindingKind.EXPOSURE, Severity.INFO, "t", (read,)),)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from camaudit.assess.versions import parse_firmware
 from camaudit.data.cves import load_cves, parse_cve_text
 from camaudit.errors import DataFileError
+from camaudit.values import parse_firmware
 
 REQUIRED = {
     "CVE-2017-7921",

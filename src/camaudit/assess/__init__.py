@@ -36,6 +36,7 @@ from typing import Protocol
 from camaudit.errors import ProtocolError
 from camaudit.model import Device, Evidence, Finding, FindingKind, Observation, Severity
 from camaudit.sources.scheduler import Connector
+from camaudit.values import Firmware, firmware_build, normal_firmware, parse_firmware
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEVICE_CONCURRENCY = 32  # devices assessed at once; the Connector still bounds every connection
@@ -163,14 +164,20 @@ def from_owner_reads(device: Device) -> Device:
     ]
     if not facts:
         return device
-    from camaudit.identify.device import normal_firmware
-
-    changes: dict[str, str | None] = {}
+    changes: dict[str, object] = {"firmware_inferred": False}
     for ev in facts:
         name = _OWNER_FACTS[ev.field]
         changes[name] = normal_firmware(ev.value) if name == "firmware" else ev.value
+    if "firmware" in changes:
+        changes["firmware_build"] = firmware_build(str(changes["firmware"]), _known_build(device))
     added = tuple(e for e in facts if e not in device.evidence)
-    return replace(device, **changes, firmware_inferred=False, evidence=(*device.evidence, *added))  # type: ignore[arg-type]
+    return replace(device, **changes, evidence=(*device.evidence, *added))  # type: ignore[arg-type]
+
+
+def _known_build(device: Device) -> tuple[Firmware, ...]:
+    """The build date already known for the device's firmware version (a login may omit it)."""
+    known = parse_firmware(device.firmware)
+    return (replace(known, build=device.firmware_build),) if known else ()
 
 
 # A finding read from the device's own configuration (verified) says the same as one inferred from the

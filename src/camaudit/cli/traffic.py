@@ -26,8 +26,8 @@ from camaudit.cli.errors import fail_on_input_errors
 from camaudit.cli.register import db_option, register_errors
 from camaudit.data.endpoints import load_endpoints
 from camaudit.errors import InputError
-from camaudit.identify import identify
 from camaudit.model import Audit, Observation, utcnow
+from camaudit.pipeline import identified
 from camaudit.sources.passive.files import read_traffic
 from camaudit.sources.passive.summary import Locality, Traffic, neighbour_observations, parse_networks
 from camaudit.store import Register, describe
@@ -123,7 +123,7 @@ def run(
     """Read, identify, analyse: the engine behind the command (it never prints)."""
     traffic, kinds = read_traffic(paths, locality)
     source = "+".join(sorted(set(kinds.values()))) or "pcap"
-    devices = identify([*traffic.observations, *neighbour_observations(traffic, source)])
+    devices = identified([*traffic.observations, *neighbour_observations(traffic, source)])
     found = analyse(
         traffic,
         devices,

@@ -16,10 +16,10 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from camaudit.assess.versions import Firmware, Range, parse_firmware
 from camaudit.data.load import Doc, Path, check_keys, header, parse_text, text_of
 from camaudit.errors import DataFileError
 from camaudit.model import Severity
+from camaudit.values import Firmware, parse_firmware
 
 KIND = "cves"
 FILES = ("hikvision.yaml", "dahua.yaml", "amcrest.yaml")
@@ -31,6 +31,24 @@ _CVE_KEYS = {"title", "manufacturer", "severity", "cvss", "kev", "affected", "fi
 _CVE_KEYS |= {"check", "check_note", "remediation", "references"}
 _LINE_KEYS = {"product", "model", "device_types", "firmware", "fixed", "note"}
 _RANGE_KEYS = {"from", "after", "to", "before", "built_from", "built_before"}
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """A firmware range; every bound is optional, at least one is set (the loader checks).
+
+    Attributes:
+        low, low_inclusive: the lowest affected firmware (``from`` inclusive, ``after`` exclusive).
+        high, high_inclusive: the highest affected firmware (``to`` inclusive, ``before`` exclusive).
+        built_from, built_before: build date bounds (inclusive, exclusive).
+    """
+
+    low: Firmware | None = None
+    low_inclusive: bool = True
+    high: Firmware | None = None
+    high_inclusive: bool = False
+    built_from: date | None = None
+    built_before: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

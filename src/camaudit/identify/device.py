@@ -10,13 +10,13 @@ web pages suggest; a build date read from a login page's Last-Modified is marked
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Sequence
 from email.utils import parsedate_to_datetime
 
 from camaudit.identify import manufacturer, oui
 from camaudit.identify.rules import match, match_value
 from camaudit.model import Device, Evidence, Observation
+from camaudit.values import normal_firmware as normal_firmware  # kept importable from here
 
 CATCH_ALL_FACTOR = 0.2
 _PAGE_FIELDS = ("http.path_status", "http.body", "http.title", "http.favicon.")
@@ -160,17 +160,6 @@ def inferred_build(items: Sequence[Observation], evidence: Sequence[Evidence]) -
                 inferred=True,
             )
     return None
-
-
-_HIK_FIRMWARE = re.compile(r"^(V?\d+(?:\.\d+)+)\s*build\s*(\d{6})$", re.IGNORECASE)
-
-
-def normal_firmware(text: str | None) -> str | None:
-    """One spelling per version: SADP's "V5.5.82build 190909" and ISAPI's "V5.5.82 build 190909" agree."""
-    if text is None:
-        return None
-    hik = _HIK_FIRMWARE.match(text.strip())
-    return f"{hik.group(1)} build {hik.group(2)}" if hik else text.strip()
 
 
 def model_family(model: str | None, maker: str | None, ip: str) -> Evidence | None:

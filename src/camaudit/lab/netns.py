@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol, Self
 
 from camaudit.errors import LabError
+from camaudit.values import is_multicast_mac, normalise_mac
 
 NETWORK = ipaddress.IPv4Network("198.18.0.0/24")  # inside 198.18.0.0/15 (RFC 2544 benchmarking)
 SCANNER_HOST = 1  # the scanner is 198.18.0.1
@@ -43,7 +44,6 @@ MULTICAST_ROUTE = "224.0.0.0/4"  # RFC 5771: send and receive every group on the
 LOCK_DIR = Path("/run/camaudit-netns")
 READY_TIMEOUT = 60.0  # seconds for every device to write its manifest (2 shared cores, many devices)
 _STALE = re.compile(r"^ca-(?P<lab>[0-9a-f]{6})-(?:\d+|scan)$")
-_MAC = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$")
 
 
 class Profile(Protocol):
@@ -173,11 +173,10 @@ def cleanup_stale() -> list[str]:
     return removed
 
 
-def normalise_mac(mac: str) -> str:
-    """`AA-BB-CC-DD-EE-FF` / `aabb.ccdd.eeff` / `AA:BB:…` -> `aa:bb:cc:dd:ee:ff`; LabError otherwise."""
-    digits = re.sub(r"[:.\-]", "", mac.strip().lower())
-    text = ":".join(digits[i : i + 2] for i in range(0, len(digits), 2))
-    if not _MAC.match(text) or int(digits[:2], 16) & 1:  # a multicast MAC cannot be a device address
+def unicast_mac(mac: str) -> str:
+    """The MAC in its one spelling (`camaudit.values`); LabError unless it can name one device."""
+    text = normalise_mac(mac)
+    if text is None or is_multicast_mac(text):
         raise LabError(f"not a unicast MAC address: {mac!r}")
     return text
 
@@ -198,7 +197,7 @@ class NetnsLab:
     ) -> None:
         if len(profiles) > NETWORK.num_addresses - DEVICE_HOST_BASE - 1:
             raise LabError(f"{len(profiles)} devices do not fit in {NETWORK}")
-        self._profiles = [(p.id, normalise_mac(p.mac)) for p in profiles]
+        self._profiles = [(p.id, unicast_mac(p.mac)) for p in profiles]
         self._command, self._ready_timeout = command, ready_timeout
         self._lock: tuple[str, IO[str]] | None = None  # (lab id, held lock)
         self._workdir: Path | None = None

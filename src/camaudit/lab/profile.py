@@ -18,6 +18,7 @@ import yaml
 from camaudit.errors import DataFileError
 from camaudit.lab import spec, spec_auth, spec_discovery
 from camaudit.lab.spec import HttpRoute, Where, check_keys, str_list, want
+from camaudit.values import normalise_mac
 
 SCHEMA = "camaudit.lab.profile/1"
 PROFILE_DIR = Path(__file__).parent / "profiles"
@@ -46,7 +47,6 @@ DEVICE_TYPES = frozenset(
     ["ip_camera", "nvr", "dvr", "doorbell", "intercom", "printer", "web_server", "other"]
 )
 
-_MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _TOP_KEYS = {"schema", "id", "description", "sources", "mac", "expected", "services"}
 _OPTIONAL_KEYS = {"credentials", "authenticated"}  # spec_auth: accounts, lockout, Digest-only routes
@@ -173,7 +173,7 @@ def _read_yaml(path: Path) -> Any:
 
 def _mac(where: Where, value: Any) -> str:
     mac = want(where, value, str)
-    if not _MAC.match(mac):
+    if normalise_mac(mac) != mac:  # profiles spell it the one way camaudit prints it
         raise where.error(f"not a lower-case aa:bb:cc:dd:ee:ff MAC: {mac!r}")
     return str(mac)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from camaudit.assess import AssessOptions, Context
 from camaudit.assess.checks.cves import CHECK, device_firmware
 from camaudit.lab.runner import Lab
-from camaudit.model import Device, Finding, Observation, Transport
+from camaudit.model import Device, Finding, Observation
 from camaudit.pipeline import ScanResult, assess_scan, run_scan
 from camaudit.scope import Scope
 from camaudit.sources.scheduler import Limits
@@ -144,16 +146,10 @@ def test_out_of_range_firmware_gives_no_finding_and_a_dahua_brand_never_matches_
     assert not [k for k in _offline(dahua) if k in ("cve-2017-7921", "cve-2021-36260")]
 
 
-def test_a_build_date_from_onvif_completes_the_fused_firmware() -> None:
-    onvif = Observation(
-        "probe:onvif",
-        "127.0.0.9",
-        80,
-        Transport.TCP,
-        "onvif",
-        "onvif.device_information",
-        {"onvif.FirmwareVersion": "2.800.0000000.8.R, Build Date 2020-12-28"},
-    )
+def test_the_build_date_identification_found_completes_the_firmware() -> None:
     device = Device(ips=("127.0.0.9",), manufacturer="dahua", firmware="2.800.0000000.8.R")
-    fw, _ = device_firmware(device, [onvif])
+    bare, _ = device_firmware(device)
+    assert bare is not None and bare.build is None
+    dated = replace(device, firmware_build=date(2020, 12, 28))
+    fw, _ = device_firmware(dated)
     assert fw is not None and fw.build is not None and fw.build.isoformat() == "2020-12-28"

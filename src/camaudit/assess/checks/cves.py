@@ -16,17 +16,16 @@ version-based finding (an unproven negative is not "safe").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from camaudit.assess import AssessOptions, Context
 from camaudit.assess.verify import Outcome, VerifyResult, by_id
-from camaudit.assess.versions import Firmware, in_any, parse_firmware, with_build_from
+from camaudit.assess.versions import in_any
 from camaudit.data.cves import Cve, ProductLine, load_cves
-from camaudit.model import Device, Evidence, Finding, FindingKind, Observation, Severity
+from camaudit.model import Device, Evidence, Finding, FindingKind, Severity
+from camaudit.values import Firmware, parse_firmware
 
 ID = "cves"
-# Other reports of the firmware that may carry the build date the fused string lacks (devices.md §1-§3).
-FIRMWARE_FIELDS = ("onvif.FirmwareVersion", "sadp.SoftwareVersion", "dhip.Version", "dvrip.legacy.version")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +38,14 @@ class Match:
     reason: str = ""
 
 
-def device_firmware(device: Device, observations: Sequence[Observation]) -> tuple[Firmware | None, str]:
-    """The device's parsed firmware (build date filled from other reports), or why there is none."""
+def device_firmware(device: Device) -> tuple[Firmware | None, str]:
+    """The device's parsed firmware with the build date identification found for it, or why there is none."""
     if not device.firmware:
         return None, "firmware unknown"
     firmware = parse_firmware(device.firmware)
     if firmware is None:
         return None, f"firmware {device.firmware[:80]!r} is not a known spelling"
-    others = [o.fields[k] for o in observations for k in FIRMWARE_FIELDS if k in o.fields]
-    return with_build_from(firmware, others), ""
+    return replace(firmware, build=firmware.build or device.firmware_build), ""
 
 
 def _model_ok(line: ProductLine, device: Device) -> bool | None:
@@ -165,7 +163,7 @@ class CveCheck:
         return device.manufacturer is not None
 
     async def run(self, device: Device, context: Context) -> Sequence[Finding]:
-        fw, why = device_firmware(device, context.observations_for(device))
+        fw, why = device_firmware(device)
         done: dict[str, VerifyResult] = {}
         found = []
         for cve in load_cves():

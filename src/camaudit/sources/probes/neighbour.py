@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from camaudit.model import Observation, ProbeAttempt, ProbeStatus, Transport
-from camaudit.protocols.sadp import normalise_mac
 from camaudit.sources.probes._base import Probe, ProbeResult, ProbeTarget, Stage
 from camaudit.sources.scheduler import Connector
+from camaudit.values import normalise_mac
 
 NAME = "neighbour"
 PORTS: tuple[tuple[int, Transport], ...] = ()  # no packets: one local job per host
