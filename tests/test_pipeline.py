@@ -12,9 +12,9 @@ import pytest
 from camaudit.data.load import load_vocabulary
 from camaudit.lab.runner import Lab
 from camaudit.model import Device, Observation, ProbeStatus, Transport
+from camaudit.net.limits import Limits
 from camaudit.pipeline import ScanResult, identified, reportable, run_scan, scan
 from camaudit.scope import Scope
-from camaudit.sources.scheduler import Limits
 
 FAST = Limits(rate=2000, connect_timeout=1.5, read_timeout=1.5, udp_wait=1.0)
 

@@ -29,12 +29,12 @@ from camaudit.assess.compliance import from_register, load_context
 from camaudit.errors import LabError
 from camaudit.lab.runner import Lab
 from camaudit.model import Transport
+from camaudit.net.limits import Limits
 from camaudit.pipeline import ScanResult, run_scan
 from camaudit.report.compliance import compliance_view
 from camaudit.report.formats import BY_NAME
 from camaudit.report.views import build_view
 from camaudit.scope import Scope
-from camaudit.sources.scheduler import Limits
 from camaudit.store import Reader, Register
 
 NETWORK = "127.42.0.0/24"

@@ -25,9 +25,10 @@ from camaudit.model import (
     to_dict,
     utcnow,
 )
+from camaudit.net.connector import Connector
+from camaudit.net.limits import Limits
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult, observe
-from camaudit.sources.scheduler import Connector, Limits
 from camaudit.values import firmware_build
 
 if TYPE_CHECKING:  # the register imports this module (device_json): no import cycle at run time

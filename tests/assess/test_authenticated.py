@@ -13,9 +13,10 @@ from camaudit.assess.authenticated import PLANS, Endpoint, digest_get, read_devi
 from camaudit.errors import MessageTooLarge, ProtocolError
 from camaudit.lab.runner import Lab
 from camaudit.model import Device
+from camaudit.net.connector import Connector
+from camaudit.net.limits import Limits
 from camaudit.protocols import dahua_cgi, isapi
 from camaudit.scope import Scope
-from camaudit.sources.scheduler import Connector, Limits
 
 LOCKOUT, DEFAULT = "hikvision-nvr-lockout", "dahua-ipc-default-password"
 OWNER_PASSWORD = "Owner-Set-9vQ2-lab"

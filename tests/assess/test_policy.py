@@ -14,9 +14,9 @@ from camaudit.config import Config, parse_config
 from camaudit.data.policies import builtin_packs, read_pack_file, select_packs
 from camaudit.lab.runner import Lab
 from camaudit.model import Device, Finding, FindingKind, Severity
+from camaudit.net.limits import Limits
 from camaudit.pipeline import ScanResult, run_scan
 from camaudit.scope import Scope
-from camaudit.sources.scheduler import Limits
 
 TODAY = dt.date(2026, 11, 23)
 FEDERAL = """\

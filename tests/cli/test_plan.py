@@ -11,9 +11,9 @@ from click.testing import CliRunner, Result
 
 from camaudit.cli import _register, cli
 from camaudit.lab.runner import Lab
+from camaudit.net.limits import Limits
 from camaudit.pipeline import run_scan
 from camaudit.scope import Scope
-from camaudit.sources.scheduler import Limits
 from camaudit.store import Register
 
 FAST = Limits(rate=2000, connect_timeout=1.5, read_timeout=1.5, udp_wait=1.0)

@@ -168,7 +168,14 @@ def parse_case(text: str, file: str, line: int) -> Case:
     _check_truth(where, data.get("truth"))
     _check_evidence(where, data.get("evidence"))
     return Case(
-        data["id"], file, line, data["source"], data["published"], data["truth"], tuple(data["evidence"]), text
+        data["id"],
+        file,
+        line,
+        data["source"],
+        data["published"],
+        data["truth"],
+        tuple(data["evidence"]),
+        text,
     )
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from camaudit.assess import AssessOptions
 from camaudit.lab.runner import Lab
+from camaudit.net.limits import Limits
 from camaudit.pipeline import run_scan
 from camaudit.scope import Scope
-from camaudit.sources.scheduler import Limits
 from camaudit.store import Reader, Register
 
 REMOVED = "axis-camera"

@@ -11,10 +11,11 @@ import pytest
 
 from camaudit.lab.runner import Lab
 from camaudit.model import ProbeStatus, Transport
+from camaudit.net.connector import Connector
+from camaudit.net.limits import Limits
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult, observe, scan_host
 from camaudit.sources.probes import PROBES
-from camaudit.sources.scheduler import Connector, Limits
 
 LIMITS = Limits(connect_timeout=1.0, read_timeout=1.5, udp_wait=0.7, rate=2000)
 

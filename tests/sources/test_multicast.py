@@ -9,12 +9,12 @@ import struct
 
 import pytest
 
+from camaudit.net.limits import Limits
 from camaudit.protocols import dhip as dhip_codec
 from camaudit.scope import Scope
 from camaudit.sources.active import observe
 from camaudit.sources.multicast import discover
 from camaudit.sources.probes import Probe
-from camaudit.sources.scheduler import Limits
 
 DEVICE = "127.0.0.9"  # answers from here: not in the test scope
 BODY = {

@@ -6,10 +6,10 @@ import asyncio
 import time
 
 from camaudit.lab.runner import Lab
+from camaudit.net.connector import Connector
+from camaudit.net.limits import Limits
 from camaudit.scope import Scope
 from camaudit.sources import sweep
-from camaudit.sources.scheduler import Connector, Limits
-from camaudit.sources.udp import SweepCollector
 
 
 def test_sweep_finds_the_discovery_speakers_in_one_window(lab: Lab) -> None:
@@ -27,13 +27,3 @@ def test_sweep_finds_the_discovery_speakers_in_one_window(lab: Lab) -> None:
     assert "plain-webserver" not in speakers  # silence is not an answer and not a failure
     bad = next(r for ip, r in found.items() if profile[ip] == "hostile-bad-xml")
     assert {a.status.value for a in bad.attempts} & {"malformed"}
-
-
-def test_sweep_collector_bounds_each_address() -> None:
-    collector = SweepCollector({"127.0.0.1"}, cap=10, max_datagrams=2)
-    for data in (b"aaaa", b"bbbb", b"cccc"):
-        collector.datagram_received(data, ("127.0.0.1", 1))
-    collector.datagram_received(b"x" * 100, ("127.0.0.9", 1))  # not asked: ignored
-    assert collector.replies == {"127.0.0.1": [b"aaaa", b"bbbb"]}
-    collector.datagram_received(b"y" * 20, ("127.0.0.1", 1))
-    assert collector.too_large == {"127.0.0.1"} and collector.answered() == ["127.0.0.1"]

@@ -10,7 +10,7 @@ into it the same way):
   brand) and ``async run(device, context) -> findings``. It is registered by one line in
   `camaudit.assess.checks.CHECKS`; a guard test fails when a module there is not registered.
 - `Context` carries what a check may use: every observation of the audit (``observations_for(device)``
-  gives the device's own), the `AssessOptions` in force, and the scheduler's `Connector` (None when the
+  gives the device's own), the `AssessOptions` in force, and the `Connector` (`camaudit.net`) (None when the
   audit is offline, e.g. an import: active checks then report "undetermined", never "safe").
 - Checks that touch the network send only `ReadOnlyRequest`s through ``context.connector``; the safe
   verifications live in `camaudit.assess.verify` (a guard test refuses sockets and HTTP clients there).
@@ -35,7 +35,7 @@ from typing import Protocol
 
 from camaudit.errors import ProtocolError
 from camaudit.model import Device, Evidence, Finding, FindingKind, Observation, Severity
-from camaudit.sources.scheduler import Connector
+from camaudit.net.connector import Connector
 from camaudit.values import Firmware, firmware_build, normal_firmware, parse_firmware
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -76,7 +76,7 @@ class Context:
     Attributes:
         observations: every observation of the audit.
         options: the options in force.
-        connector: the scheduler's Connector for read-only requests, or None (offline audit).
+        connector: the Connector (`camaudit.net`) for read-only requests, or None (offline audit).
     """
 
     observations: tuple[Observation, ...] = ()

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 from camaudit.errors import ProtocolError
 from camaudit.model import Device, Observation, Transport
+from camaudit.net import web
+from camaudit.net.connector import Connector
+from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.protocols import dahua_cgi, digest, http, isapi, xmlsafe
-from camaudit.sources.probes import _web
-from camaudit.sources.readonly import ReadOnlyRequest
-from camaudit.sources.scheduler import Connector
 
 WEB_PORTS = (80, 8080, 443, 8443)
 _LOCKED_TEXT = re.compile(rb"user\s+(?:is\s+)?locked|account\s+locked|locked", re.IGNORECASE)
@@ -72,22 +72,22 @@ class Endpoint:
 
     @property
     def host(self) -> str:
-        return _web.authority(self.ip, self.port, tls=self.tls)
+        return web.authority(self.ip, self.port, tls=self.tls)
 
 
 def web_endpoint(device: Device) -> Endpoint | None:
     """The first open web port of the device (plain HTTP preferred: cameras' TLS is self-signed)."""
     for port in WEB_PORTS:
         if port in device.ports:
-            return Endpoint(device.ip, port, port in _web.TLS_PORTS)
+            return Endpoint(device.ip, port, port in web.TLS_PORTS)
     return None
 
 
 async def _get(conn: Connector, where: Endpoint, request: ReadOnlyRequest) -> http.HttpResponse | str:
     ex = await conn.exchange_tcp(
-        where.ip, where.port, request, done=_web.response_done("GET"), tls=where.tls, probe="auth"
+        where.ip, where.port, request, done=web.response_done("GET"), tls=where.tls, probe="auth"
     )
-    return _web.parse(ex.data, "GET")
+    return web.parse(ex.data, "GET")
 
 
 def lock_signals(resp: http.HttpResponse) -> tuple[bool, int | None]:

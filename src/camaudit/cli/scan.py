@@ -23,14 +23,14 @@ from camaudit.assess.credentials import CredentialSet, load_credentials
 from camaudit.cli.errors import fail_on_input_errors
 from camaudit.cli.scan_findings import internet_networks, print_findings
 from camaudit.model import Device
+from camaudit.net.limits import Limits
 from camaudit.pipeline import HostCallback, ScanResult, resume_scan, run_scan
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult
 from camaudit.sources.multicast import connected_networks, on_local_segment
-from camaudit.sources.scheduler import Limits
 from camaudit.store import Reader, Register, describe
 
-_DEFAULTS = Limits()  # defaults shown in --help come from the scheduler itself
+_DEFAULTS = Limits()  # defaults shown in --help come from net.limits itself
 
 
 def _split(values: Sequence[str]) -> list[str]:

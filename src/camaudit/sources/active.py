@@ -16,10 +16,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass
 
 from camaudit.model import Observation, ProbeAttempt, ProbeStatus, Transport
+from camaudit.net.connector import Connector
+from camaudit.net.limits import Limits
 from camaudit.scope import Scope
 from camaudit.sources import sweep
 from camaudit.sources.probes import PROBES, Probe, ProbeResult, ProbeTarget, Stage
-from camaudit.sources.scheduler import Connector, Limits
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from camaudit.errors import ProtocolError
 from camaudit.model import Observation, Transport
+from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.protocols import dhip as dhip_codec
 from camaudit.protocols import sadp as sadp_codec
 from camaudit.protocols import wsdiscovery as wsd_codec
 from camaudit.sources.probes import dhip, sadp, wsdiscovery
-from camaudit.sources.readonly import ReadOnlyRequest
 from camaudit.values import normalise_mac
 
 MAX_REPLIES = 4096  # per protocol per run; a hostile segment cannot grow memory without bound

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from camaudit.model import Transport
+from camaudit.net.connector import Connector
 from camaudit.sources.probes import _udp, dhip, dvrip_legacy, sadp, wsdiscovery
 from camaudit.sources.probes._base import ProbeResult, ProbeTarget
-from camaudit.sources.scheduler import Connector
 
 SWEPT: tuple[ModuleType, ...] = (sadp, dhip, dvrip_legacy, wsdiscovery)
 SWEPT_NAMES = frozenset(m.NAME for m in SWEPT)

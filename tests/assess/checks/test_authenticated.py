@@ -13,9 +13,10 @@ from camaudit.assess.authenticated import AuthAudit, Login
 from camaudit.assess.checks.authenticated import CHECK, findings
 from camaudit.assess.credentials import parse_credentials
 from camaudit.model import Device, FindingKind, Observation, Severity, Transport, to_dict
+from camaudit.net.connector import Connector
+from camaudit.net.limits import Limits
 from camaudit.pipeline import run_scan
 from camaudit.scope import Scope
-from camaudit.sources.scheduler import Connector, Limits
 
 OWNER_PASSWORD = "Owner-Set-9vQ2-lab"
 FAST = Limits(rate=2000, connect_timeout=1.5, read_timeout=1.5, udp_wait=1.0)

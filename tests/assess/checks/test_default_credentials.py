@@ -21,9 +21,10 @@ from camaudit.errors import DataFileError
 from camaudit.lab.profile import load_profiles
 from camaudit.lab.runner import Lab
 from camaudit.model import Device, FindingKind, Severity, to_dict
+from camaudit.net.connector import Connector
+from camaudit.net.limits import Limits
 from camaudit.pipeline import run_scan
 from camaudit.scope import Scope
-from camaudit.sources.scheduler import Connector, Limits
 
 PROFILES = ["dahua-ipc-default-password", "hikvision-nvr-lockout", "dahua-ipc", "liar"]
 FAST = Limits(rate=2000, connect_timeout=1.5, read_timeout=1.5, udp_wait=1.0)

@@ -12,9 +12,9 @@ from camaudit.assess import AssessOptions, Context
 from camaudit.assess.checks.exposure import CHECK
 from camaudit.lab.runner import Lab
 from camaudit.model import Device, Finding, Observation, Transport
+from camaudit.net.limits import Limits
 from camaudit.pipeline import ScanResult, assess_scan, run_scan
 from camaudit.scope import Scope
-from camaudit.sources.scheduler import Limits
 
 FAST = Limits(rate=2000, connect_timeout=1.5, read_timeout=1.5, udp_wait=1.0)
 IP = "127.0.0.9"

@@ -10,8 +10,9 @@ import pytest_asyncio
 
 from camaudit.assess import AssessOptions, Context
 from camaudit.model import Device, Observation, Transport
+from camaudit.net.connector import Connector
+from camaudit.net.limits import Limits
 from camaudit.scope import Scope
-from camaudit.sources.scheduler import Connector, Limits
 
 HOST = "127.0.0.1"
 

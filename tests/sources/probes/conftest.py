@@ -10,8 +10,9 @@ import pytest
 import pytest_asyncio
 
 from camaudit.model import Transport
+from camaudit.net.connector import Connector
+from camaudit.net.limits import Limits
 from camaudit.scope import Scope
-from camaudit.sources.scheduler import Connector, Limits
 
 HOST = "127.0.0.1"
 Reply = Callable[[bytes], bytes | None]  # request bytes so far -> reply (None: keep reading)

@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 
 from camaudit.model import ProbeStatus, Transport
+from camaudit.net.connector import Connector
+from camaudit.net.limits import Limits
 from camaudit.scope import Scope
 from camaudit.sources.probes import neighbour
 from camaudit.sources.probes._base import ProbeTarget
-from camaudit.sources.scheduler import Connector, Limits
 
 PROC_NET_ARP = """IP address       HW type     Flags       HW address            Mask     Device
 192.168.1.64     0x1         0x2         24:0f:9b:12:34:56     *        eth0

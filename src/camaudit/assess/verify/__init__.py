@@ -3,7 +3,7 @@
 A verification confirms one flaw with read-only requests only (devices.md §7.2 class **R**: a fixed
 GET/HEAD with no body whose answer proves the flaw), and never more than that:
 
-- it sends only `ReadOnlyRequest`s through the scheduler's `Connector` (a guard test refuses any module
+- it sends only `ReadOnlyRequest`s through the `Connector` (`camaudit.net`) (a guard test refuses any module
   here that imports sockets, ssl, asyncio streams or an HTTP client);
 - it reads a bounded reply (the Connector's byte cap), decides, and DISCARDS the body: the result keeps
   only the status code, the length and the *name* of the marker that matched — never a credential,

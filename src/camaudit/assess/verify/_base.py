@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 from camaudit.errors import ProtocolError
 from camaudit.model import Device, Evidence, Observation, ProbeStatus
+from camaudit.net.connector import Connector
+from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.protocols import http
-from camaudit.sources.readonly import ReadOnlyRequest
-from camaudit.sources.scheduler import Connector
 
 if TYPE_CHECKING:
     from camaudit.assess import Context

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from camaudit.model import Observation, ProbeAttempt, ProbeStatus, Transport
-from camaudit.sources.scheduler import Connector
+from camaudit.net.connector import Connector
 
 
 class Stage(StrEnum):

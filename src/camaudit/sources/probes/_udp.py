@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 
 from camaudit.errors import ProtocolError
 from camaudit.model import Observation, ProbeStatus
+from camaudit.net.connector import Connector, Exchange
+from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.sources.probes._base import ProbeResult, ProbeTarget, failed, observe
-from camaudit.sources.readonly import ReadOnlyRequest
-from camaudit.sources.scheduler import Connector, Exchange
 
 # (fields, mac) for each record a datagram holds; raises ProtocolError when it does not parse.
 Decoder = Callable[[bytes], Sequence[tuple[dict[str, str], str | None]]]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from camaudit.model import Transport
+from camaudit.net.connector import Connector
+from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.protocols import dvrip
 from camaudit.sources.probes import _udp
 from camaudit.sources.probes._base import Probe, ProbeResult, ProbeTarget, Stage
-from camaudit.sources.readonly import ReadOnlyRequest
-from camaudit.sources.scheduler import Connector
 
 NAME = "dvrip_legacy"
 PORTS = ((dvrip.LEGACY_DISCOVERY_PORT, Transport.UDP),)

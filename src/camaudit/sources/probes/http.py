@@ -14,11 +14,11 @@ from __future__ import annotations
 import secrets
 
 from camaudit.model import Observation, ProbeStatus, Transport
+from camaudit.net import web as _web
+from camaudit.net.connector import Connector
+from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.protocols import http
-from camaudit.sources.probes import _web
 from camaudit.sources.probes._base import Probe, ProbeResult, ProbeTarget, Stage, failed, observe
-from camaudit.sources.readonly import ReadOnlyRequest
-from camaudit.sources.scheduler import Connector
 
 NAME = "http"
 PORTS = ((80, Transport.TCP), (8080, Transport.TCP), (443, Transport.TCP), (8443, Transport.TCP))

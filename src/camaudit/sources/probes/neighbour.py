@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from camaudit.model import Observation, ProbeAttempt, ProbeStatus, Transport
+from camaudit.net.connector import Connector
 from camaudit.sources.probes._base import Probe, ProbeResult, ProbeTarget, Stage
-from camaudit.sources.scheduler import Connector
 from camaudit.values import normalise_mac
 
 NAME = "neighbour"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from camaudit.errors import ProtocolError
 from camaudit.model import ProbeStatus, Transport
+from camaudit.net import web as _web
+from camaudit.net.connector import Connector
+from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.protocols import onvif
-from camaudit.sources.probes import _web
 from camaudit.sources.probes._base import Probe, ProbeResult, ProbeTarget, Stage, failed, observe
-from camaudit.sources.readonly import ReadOnlyRequest
-from camaudit.sources.scheduler import Connector
 
 NAME = "onvif"
 # The plain HTTP ports plus 2020 and 8899, where several OEM firmwares put their ONVIF service.

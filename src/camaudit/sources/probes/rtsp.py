@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from camaudit.errors import ProtocolError
 from camaudit.model import ProbeStatus, Transport
+from camaudit.net.connector import Connector
+from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.protocols import rtsp
 from camaudit.sources.probes._base import Probe, ProbeResult, ProbeTarget, Stage, failed, observe
-from camaudit.sources.readonly import ReadOnlyRequest
-from camaudit.sources.scheduler import Connector
 
 NAME = "rtsp"
 PORTS = ((554, Transport.TCP), (8554, Transport.TCP))

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from camaudit.model import Transport
+from camaudit.net.connector import Connector
+from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.protocols import sadp
 from camaudit.sources.probes import _udp
 from camaudit.sources.probes._base import Probe, ProbeResult, ProbeTarget, Stage
-from camaudit.sources.readonly import ReadOnlyRequest
-from camaudit.sources.scheduler import Connector
 
 NAME = "sadp"
 PORTS = ((sadp.PORT, Transport.UDP),)

@@ -7,8 +7,8 @@ connection is closed at once and nothing is sent.
 from __future__ import annotations
 
 from camaudit.model import ProbeStatus, Transport
+from camaudit.net.connector import Connector
 from camaudit.sources.probes._base import Probe, ProbeResult, ProbeTarget, Stage, observe
-from camaudit.sources.scheduler import Connector
 
 NAME = "tcp"
 # 80/443 web, 554/8554 RTSP, 8000 Hikvision SDK, 8080/8443 alt web, 37777/37778 Dahua DVRIP,

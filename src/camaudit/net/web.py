@@ -1,4 +1,4 @@
-"""Helpers shared by the probes that speak HTTP (http, onvif): host header, completion test."""
+"""HTTP helpers for everything that speaks it to a device (the http and onvif probes, authenticated reads)."""
 
 from __future__ import annotations
 

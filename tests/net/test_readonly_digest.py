@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
+from camaudit.net.readonly import ReadOnlyRequest, RequestKind
 from camaudit.protocols import digest
-from camaudit.sources.readonly import ReadOnlyRequest, RequestKind
 
 CHALLENGE = digest.Challenge("IP Camera(L4906)", "4e6a46434e6a")
 

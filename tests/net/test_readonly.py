@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from camaudit.sources.readonly import ReadOnlyRequest, RequestKind
+from camaudit.net.readonly import ReadOnlyRequest, RequestKind
 
 
 def test_class_cannot_be_constructed_directly() -> None:

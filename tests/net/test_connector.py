@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import errno
 import socket
 import ssl
 import struct
@@ -19,9 +18,10 @@ from cryptography.x509.oid import NameOID
 
 from camaudit.errors import ProtocolError
 from camaudit.model import ProbeStatus, Transport
+from camaudit.net.connector import Connector
+from camaudit.net.limits import Limits
+from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.scope import Scope
-from camaudit.sources.readonly import ReadOnlyRequest
-from camaudit.sources.scheduler import Connector, Limits, TokenBucket, classify
 
 LOCAL = "127.0.0.1"
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -239,19 +239,6 @@ async def test_rate_limit_really_limits_new_connections() -> None:
 
 
 @pytest.mark.asyncio
-async def test_token_bucket_with_fake_clock_allows_burst_then_rate() -> None:
-    now = [0.0]
-    bucket = TokenBucket(rate=10, burst=3, clock=lambda: now[0])
-    for _ in range(3):
-        await asyncio.wait_for(bucket.take(), 0.1)  # the burst is free
-    waiter = asyncio.ensure_future(bucket.take())
-    await asyncio.sleep(0.02)
-    assert not waiter.done()
-    now[0] = 0.1  # one token's worth of time
-    await asyncio.wait_for(waiter, 1)
-
-
-@pytest.mark.asyncio
 async def test_per_host_and_global_concurrency() -> None:
     live = {"now": 0, "max": 0}
 
@@ -270,7 +257,7 @@ async def test_per_host_and_global_concurrency() -> None:
         )
     assert live["max"] == 2
     assert all(r.attempt.status is ProbeStatus.OK for r in results)
-    assert conn._hosts == {}  # per-host state is released
+    assert conn.gate.busy_hosts == 0  # per-host state is released
 
 
 @pytest.mark.asyncio
@@ -444,23 +431,6 @@ async def test_wrong_transport_or_type_is_a_programming_error() -> None:
         await conn.exchange_tcp(LOCAL, 1, ReadOnlyRequest.dhip_search(), done=bool)
     with pytest.raises(TypeError, match="ReadOnlyRequest"):
         await conn.exchange_tcp(LOCAL, 1, b"PUT / HTTP/1.1\r\n\r\n", done=bool)  # type: ignore[arg-type]
-
-
-def test_classify_maps_errors() -> None:
-    assert classify(OSError(errno.EHOSTUNREACH, "No route"), phase="connect", seconds=1)[0] is (
-        ProbeStatus.UNREACHABLE
-    )
-    assert classify(OSError(errno.ENETUNREACH, "x"), phase="connect", seconds=1)[0] is ProbeStatus.UNREACHABLE
-    assert classify(TimeoutError(), phase="connect", seconds=3)[1] == "connect timed out after 3s"
-    assert classify(ValueError("odd"), phase="read", seconds=1) == (ProbeStatus.ERROR, "ValueError: odd")
-
-
-def test_limits_are_validated() -> None:
-    with pytest.raises(ValueError, match="rate"):
-        Limits(rate=0)
-    with pytest.raises(ValueError, match="per_host"):
-        Limits(per_host=0)
-    assert Limits().rate == 200 and Limits().per_host == 4 and Limits().read_cap == 65536
 
 
 @pytest.mark.asyncio
