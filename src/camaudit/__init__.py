@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from camaudit.errors import CamauditError, InputError, ProtocolError, ScopeError
 from camaudit.model import Audit, Device, Evidence, Finding, Observation, ProbeAttempt
+from camaudit.version import __version__
 
 if TYPE_CHECKING:
-    from camaudit.pipeline import ScanResult, scan
+    from camaudit.pipeline.scan import ScanResult, scan
     from camaudit.scope import Scope
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Audit",
@@ -40,7 +39,7 @@ __all__ = [
 
 # The scanner pulls in the probes, the rules and the OUI table: load them only when asked for, so that
 # `import camaudit` (and `camaudit --help`) stays fast.
-_LAZY = {"scan": "camaudit.pipeline", "ScanResult": "camaudit.pipeline", "Scope": "camaudit.scope"}
+_LAZY = {"scan": "camaudit.pipeline.scan", "ScanResult": "camaudit.pipeline.scan", "Scope": "camaudit.scope"}
 
 
 def __getattr__(name: str) -> Any:

@@ -24,18 +24,17 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from camaudit.assess import AssessOptions
-from camaudit.assess.compliance import from_register, load_context
+from camaudit import report
+from camaudit.assess.framework import AssessOptions
 from camaudit.errors import LabError
 from camaudit.lab.runner import Lab
 from camaudit.model import Transport
 from camaudit.net.limits import Limits
-from camaudit.pipeline import ScanResult, run_scan
-from camaudit.report.compliance import compliance_view
+from camaudit.pipeline.policy import run_policy
+from camaudit.pipeline.scan import ScanResult, run_scan
 from camaudit.report.formats import BY_NAME
-from camaudit.report.views import build_view
 from camaudit.scope import Scope
-from camaudit.store import Reader, Register
+from camaudit.store import Register
 
 NETWORK = "127.42.0.0/24"
 IN_NAMESPACE = "CAMAUDIT_DEMO_IN_NAMESPACE"
@@ -120,13 +119,13 @@ def _policy_lines(compliance: Mapping[str, Any] | None) -> list[str]:
     ]
 
 
-def _reports(out_dir: Path, console: Console) -> Mapping[str, Any]:
-    register = str(out_dir / REGISTER)
-    inputs = from_register(register)
+def _reports(out_dir: Path) -> Mapping[str, Any]:
+    """Judge the audit (its verdicts stored with it), then write the report in three formats."""
+    register = out_dir / REGISTER
     config_path = None if Path("camaudit.toml").is_file() else str(DEMO_CONFIG)
-    config, packs = load_context(config_path, (), ())  # ./camaudit.toml when present, else the demo's
-    with Reader(register) as reader:
-        view = build_view(reader, compliance=compliance_view(inputs, config, packs))
+    choice = (config_path, (), ())  # ./camaudit.toml when present, else the demo's
+    run_policy(register, None, choice, record=True)
+    view = report.build(register, policy=choice)
     for name in ("html", "pdf", "json"):
         BY_NAME[name].write(view, out_dir / f"demo-report.{name}")
     return view
@@ -147,7 +146,7 @@ def main() -> int:
     except LabError as exc:
         console.print(f"camaudit demo: the lab could not start: {escape(str(exc))}")
         return 1
-    view = _reports(out_dir, console)
+    view = _reports(out_dir)
     for line in summary_lines(view):
         console.print(line)
     console.print(f"register: {out_dir / REGISTER}")

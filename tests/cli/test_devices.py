@@ -1,4 +1,4 @@
-"""`camaudit devices` and `camaudit findings`: tables and JSON from the register."""
+"""`camaudit devices`: tables and JSON from the register."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tests.store.conftest import finding, hik, record_audit
 
 from camaudit.cli import _register, cli
 from camaudit.model import Device
-from camaudit.pipeline import device_json
+from camaudit.report.views.devices import device_json
 from camaudit.store import Register
 
 
@@ -56,19 +56,6 @@ def test_devices_table_shows_hostile_strings_as_text(db: Path) -> None:
 def test_every_device_with_all(db: Path) -> None:
     code, out, _ = _run(["devices", "--all", "--db", str(db), "--json"])
     assert code == 0 and json.loads(out)["audit"] is None and len(json.loads(out)["devices"]) == 2
-
-
-def test_findings_table_and_json(db: Path) -> None:
-    code, out, _ = _run(["findings", "--db", str(db), "--json"])
-    assert code == 0
-    [only] = json.loads(out)["findings"]
-    assert (only["check_id"], only["device"]["ip"], only["details"]["kev"]) == (
-        "cve-2017-7921",
-        "127.0.0.1",
-        "true",
-    )
-    code, out, _ = _run(["findings", "--db", str(db)])
-    assert code == 0 and "cve-2017-7921" in out and "critical" in out
 
 
 def test_a_missing_register_is_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from camaudit.cli import _register, cli
 from camaudit.lab.runner import Lab
 from camaudit.net.limits import Limits
-from camaudit.pipeline import run_scan
+from camaudit.pipeline.scan import run_scan
 from camaudit.scope import Scope
 from camaudit.store import Register
 

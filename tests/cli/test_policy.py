@@ -13,7 +13,8 @@ from click.testing import CliRunner, Result
 from camaudit.cli import _register, cli
 from camaudit.lab.runner import Lab
 from camaudit.net.limits import Limits
-from camaudit.pipeline import device_json, run_scan
+from camaudit.pipeline.scan import run_scan
+from camaudit.report.views.devices import device_json, scan_json
 from camaudit.scope import Scope
 from camaudit.store import Register
 
@@ -58,9 +59,9 @@ def scanned(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
     addresses = [e["address"] for e in lab.manifest()]
     with Register(db) as register:
         result = asyncio.run(run_scan(Scope.parse(addresses), FAST, register=register))
-    scan_json = folder / "scan.json"
-    scan_json.write_text(json.dumps(result.to_json()), encoding="utf-8")
-    return {"db": db, "json": scan_json, "folder": folder}
+    path = folder / "scan.json"
+    path.write_text(json.dumps(scan_json(result)), encoding="utf-8")
+    return {"db": db, "json": path, "folder": folder}
 
 
 def _outcomes(data: dict[str, Any], pack: str) -> dict[str, str]:

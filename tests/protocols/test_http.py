@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from camaudit import __version__
 from camaudit.errors import MessageTooLarge, ProtocolError
 from camaudit.protocols import http
 from camaudit.protocols.http import HeaderInjection
+from camaudit.version import __version__
 
 HIKVISION_401_BODY = (
     b"<!DOCTYPE html>\n<html><head><title>Document Error: Unauthorized</title></head>"

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from camaudit import __version__
 from camaudit.errors import MessageTooLarge, ProtocolError
 from camaudit.protocols import rtsp
 from camaudit.protocols.rtsp import HeaderInjection
+from camaudit.version import __version__
 
 # Hikvision-style 401: Digest realm="Hikvision" with a Basic second line (devices.md §4.1, nmap's
 # "Hikvision DVR rtspd" match), written as our own bytes.

@@ -9,7 +9,7 @@ import pytest
 from tests.report.registers import two_audits
 
 from camaudit.lab.runner import Lab
-from camaudit.report.views import build_view
+from camaudit.report.views.report import build_view
 from camaudit.store import Reader
 
 

@@ -10,10 +10,10 @@ import asyncio
 from datetime import date
 from pathlib import Path
 
-from camaudit.assess import AssessOptions
+from camaudit.assess.framework import AssessOptions
 from camaudit.lab.runner import Lab
 from camaudit.net.limits import Limits
-from camaudit.pipeline import run_scan
+from camaudit.pipeline.scan import run_scan
 from camaudit.scope import Scope
 from camaudit.store import Reader, Register
 

@@ -15,12 +15,12 @@ import pytest
 from click.testing import CliRunner
 from tests.conftest import start_lab
 
-from camaudit.assess.privacy import capabilities, survey
 from camaudit.cli import _register, cli
 from camaudit.config import Config, parse_config
 from camaudit.data.capabilities import Capability
 from camaudit.lab.runner import Lab
 from camaudit.model import Device, Finding, FindingKind, Observation, Severity, Transport
+from camaudit.policy.privacy import capabilities, survey
 from camaudit.report.dpia import EVIDENCED, PERSON, code_checklist, group_sites, md, nz_checklist, render
 
 PROFILES = ["dahua-ipc-default-password", "hikvision-nvr-lockout", "axis-camera", "hostile-script"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from camaudit.model import Evidence
 from camaudit.store import DeviceStatus, Reader, Register, diff
 from camaudit.store.engine import HEAD, current_revision
 from camaudit.store.schema import METADATA
@@ -120,3 +122,54 @@ def test_the_same_migrations_run_on_postgresql(postgres_url: str) -> None:
     with Reader(url) as reader:
         [record] = reader.devices("p" * 32)
     assert record.device.findings[0].details["kev"] == "true"
+
+
+V2 = Path(__file__).parent / "data" / "audit-v2.sqlite"
+
+
+@pytest.fixture
+def v2(tmp_path: Path) -> Path:
+    copy = tmp_path / "audit-v2.sqlite"
+    shutil.copyfile(V2, copy)  # the kept file is never written
+    return copy
+
+
+def test_the_kept_v2_file_is_schema_two() -> None:
+    assert _revision(V2) == "0002"
+
+
+def test_v2_devices_and_findings_move_to_the_model_codec_keeping_all_they_held(v2: Path) -> None:
+    from tests.store.data.make_audit_v2 import CVE, EXPOSURE, GUESS, HIK, SCAN, TRAFFIC
+
+    with Reader(v2) as reader:
+        assert [a.id for a in reader.audits()] == [SCAN, TRAFFIC]
+        devices = {r.device.ip: r for r in reader.devices(SCAN)}
+        [seen] = reader.devices(TRAFFIC)
+        observations, attempts = reader.observations(SCAN), reader.attempts(SCAN)
+    assert _revision(v2) == HEAD
+    hik, guess = devices["127.2.0.1"].device, devices["127.2.0.2"].device
+
+    def as_stored(ev: Evidence) -> Evidence:
+        # Schema 2 kept the evidence rounded and without its address: exactly that comes back.
+        return replace(ev, ip=None, confidence=round(ev.confidence, 3))
+
+    assert hik == replace(
+        HIK,
+        evidence=tuple(as_stored(e) for e in HIK.evidence),
+        findings=tuple(replace(f, evidence=tuple(as_stored(e) for e in f.evidence)) for f in (CVE, EXPOSURE)),
+    )
+    assert guess == replace(GUESS, evidence=tuple(as_stored(e) for e in GUESS.evidence))
+    assert devices["127.2.0.1"].user.site == "HQ" and devices["127.2.0.1"].key == HIK.key
+    assert [f.check_id for f in seen.device.findings] == ["egress-vendor-cloud"]
+    assert observations[0].raw.endswith(b"\x00\xff") and attempts[0].duration_ms == 1500.5
+
+
+def test_a_v2_register_takes_new_audits_in_the_new_shape(v2: Path) -> None:
+    from tests.store.conftest import finding, hik, record_audit
+
+    cam = hik("127.2.0.5", findings=(finding(),))
+    with Register(v2) as register:
+        record_audit(register, "f" * 32, [cam], days=60)
+    with Reader(v2) as reader:
+        [record] = reader.devices("f" * 32)
+    assert record.device == cam

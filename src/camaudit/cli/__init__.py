@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from camaudit import __version__
+from camaudit.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from camaudit.cli.register import db_option, register_errors
+from camaudit.report.views.register import user_json
 from camaudit.store import DeviceStatus, Reader, Register
 
 
@@ -43,5 +44,5 @@ def annotate(device: str, db: str | None, **fields: object) -> None:
             device_id = reader.device_id(device)
         with Register(db) as register:
             user = register.annotate(device_id, **changes)
-    shown = ", ".join(f"{k}={v}" for k, v in user.to_json().items() if v is not None)
+    shown = ", ".join(f"{k}={v}" for k, v in user_json(user).items() if v is not None)
     click.echo(f"device {device_id}: {shown}")

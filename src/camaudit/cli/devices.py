@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
 import click
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from camaudit.cli.register import db_option, register_errors
+from camaudit.cli.render import cell, table_console, write_json
+from camaudit.report.views.register import audit_json, record_json
 from camaudit.store import DeviceRecord, Reader
-from camaudit.store.jsonshape import audit_json, record_json
 
 DEVICES_SCHEMA = "camaudit.devices/1"
-
-
-def _cell(value: object) -> str:
-    # Device strings are hostile: never let them be read as rich markup.
-    return escape(str(value)) if value not in (None, "") else "-"
 
 
 def devices_table(records: list[DeviceRecord], title: str) -> Table:
@@ -41,22 +32,17 @@ def devices_table(records: list[DeviceRecord], title: str) -> Table:
         d, u = r.device, r.user
         table.add_row(
             str(r.id),
-            _cell(d.ip),
-            _cell(d.brand),
-            _cell(d.manufacturer),
-            _cell(d.model),
-            _cell(d.firmware),
-            _cell(d.device_type),
-            _cell(u.site),
+            cell(d.ip),
+            cell(d.brand),
+            cell(d.manufacturer),
+            cell(d.model),
+            cell(d.firmware),
+            cell(d.device_type),
+            cell(u.site),
             u.status.value.replace("_", " "),
-            _cell(u.due),
+            cell(u.due),
         )
     return table
-
-
-def console() -> Console:
-    # Piped output is read by people later: do not fold tables to 80 columns.
-    return Console(width=None if sys.stdout.isatty() else 160)
 
 
 @click.command()
@@ -80,7 +66,7 @@ def devices(db: str | None, audit_id: str | None, every: bool, as_json: bool) ->
             "audit": audit_json(audit) if audit else None,
             "devices": [record_json(r) for r in records],
         }
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        write_json(doc, "-")
         return
     title = f"Devices in audit {audit.id[:12]}" if audit else "Every device in the register"
-    console().print(devices_table(records, title))
+    table_console().print(devices_table(records, title))

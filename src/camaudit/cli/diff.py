@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
 import click
 from rich.console import Console
 
-from camaudit.cli.devices import _cell, console
 from camaudit.cli.register import db_option, register_errors
+from camaudit.cli.render import cell, table_console, write_json
+from camaudit.report.views.register import diff_json
 from camaudit.store import AuditDiff, Reader, RegisterError, diff
-from camaudit.store.jsonshape import diff_json
 
 DIFF_SCHEMA = "camaudit.diff/1"
 
@@ -33,21 +30,19 @@ def _print(change: AuditDiff, out: Console) -> None:
     out.print(f"audit {change.before[:12]} -> {change.after[:12]}")
     for r in change.new:
         out.print(
-            f"  + new     #{r.id} {_cell(r.device.ip)} {_cell(r.device.manufacturer)} {_cell(r.device.model)}"
+            f"  + new     #{r.id} {cell(r.device.ip)} {cell(r.device.manufacturer)} {cell(r.device.model)}"
         )
     for r in change.gone:
         out.print(
-            f"  - gone    #{r.id} {_cell(r.device.ip)} {_cell(r.device.manufacturer)} {_cell(r.device.model)}"
+            f"  - gone    #{r.id} {cell(r.device.ip)} {cell(r.device.manufacturer)} {cell(r.device.model)}"
         )
     for c in change.changed:
-        what = "; ".join(f"{x.field} {_cell(x.before)} -> {_cell(x.after)}" for x in c.changes)
-        out.print(f"  ~ changed #{c.record.id} {_cell(c.record.device.ip)}: {what}")
+        what = "; ".join(f"{x.field} {cell(x.before)} -> {cell(x.after)}" for x in c.changes)
+        out.print(f"  ~ changed #{c.record.id} {cell(c.record.device.ip)}: {what}")
     for f in change.new_findings:
-        out.print(
-            f"  + finding {f.severity} {_cell(f.check_id)} on #{f.record.id} {_cell(f.record.device.ip)}"
-        )
+        out.print(f"  + finding {f.severity} {cell(f.check_id)} on #{f.record.id} {cell(f.record.device.ip)}")
     for f in change.resolved_findings:
-        out.print(f"  - finding {f.severity} {_cell(f.check_id)} on #{f.record.id} (resolved)")
+        out.print(f"  - finding {f.severity} {cell(f.check_id)} on #{f.record.id} (resolved)")
     if change.empty:
         out.print("  no change")
 
@@ -62,6 +57,6 @@ def diff_command(audit_a: str | None, audit_b: str | None, db: str | None, as_js
     with register_errors(), Reader(db) as reader:
         change = audit_diff(reader, audit_a, audit_b)
     if as_json:
-        sys.stdout.write(json.dumps({"schema": DIFF_SCHEMA, **diff_json(change)}, indent=2) + "\n")
+        write_json({"schema": DIFF_SCHEMA, **diff_json(change)}, "-")
         return
-    _print(change, console())
+    _print(change, table_console())

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
 import click
 from rich.table import Table
 
-from camaudit.cli.devices import _cell, console
 from camaudit.cli.register import db_option, register_errors
+from camaudit.cli.render import cell, table_console, write_json
 from camaudit.model import Severity
+from camaudit.report.views.register import audit_json, finding_json
 from camaudit.store import Reader
-from camaudit.store.jsonshape import audit_json, finding_json
 
 FINDINGS_SCHEMA = "camaudit.findings/1"
 _ORDER = {s: i for i, s in enumerate(Severity)}
@@ -35,7 +32,7 @@ def findings(db: str | None, audit_id: str | None, as_json: bool) -> None:
             "audit": audit_json(audit),
             "findings": [finding_json(r, f) for r, f in found],
         }
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        write_json(doc, "-")
         return
     table = Table(title=f"Findings in audit {audit.id[:12]} ({len(found)})")
     for name in ("severity", "check", "device", "status", "verified", "title"):
@@ -43,10 +40,10 @@ def findings(db: str | None, audit_id: str | None, as_json: bool) -> None:
     for record, f in found:
         table.add_row(
             f.severity.value,
-            _cell(f.check_id),
-            f"{record.id} {_cell(record.device.ip)}",
-            _cell(f.status),
+            cell(f.check_id),
+            f"{record.id} {cell(record.device.ip)}",
+            cell(f.status),
             "yes" if f.verified else "no",
-            _cell(f.title),
+            cell(f.title),
         )
-    console().print(table)
+    table_console().print(table)

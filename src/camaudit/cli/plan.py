@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
-
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from camaudit.assess.compliance import load_context, load_inputs
-from camaudit.assess.plan import Plan, build_plan, plan_json
-from camaudit.assess.policy import evaluate
-from camaudit.cli.policy import pack_options, write_json
+from camaudit.cli.policy import pack_options
 from camaudit.cli.register import register_errors
-
-
-def _cell(value: object) -> str:
-    return escape(str(value)) if value not in (None, "") else "-"
+from camaudit.cli.render import cell, table_console, write_json
+from camaudit.pipeline.policy import run_policy
+from camaudit.policy.plan import Plan
+from camaudit.report.views.policy import plan_json
 
 
 def plan_tables(plan: Plan) -> list[Table]:
@@ -29,9 +23,7 @@ def plan_tables(plan: Plan) -> list[Table]:
             table.add_column(name, overflow="fold")
         for i in items:
             due = i.due.isoformat() if i.due else "-"
-            table.add_row(
-                _cell(i.ip), _cell(i.who), ", ".join(i.packs), due, _cell(i.state), _cell(i.report_due)
-            )
+            table.add_row(cell(i.ip), cell(i.who), ", ".join(i.packs), due, cell(i.state), cell(i.report_due))
         tables.append(table)
     return tables
 
@@ -54,14 +46,9 @@ def plan(
     Status comes from the register (`camaudit annotate DEVICE --status removed`); a device counts as
     done once it is marked removed or replaced and the latest audit no longer sees it.
     """
-    today = dt.datetime.now(dt.UTC).date()
     with register_errors():
-        config, chosen = load_context(config_path, packs, pack_files)
-        inputs = load_inputs(db, from_json)
-    report = evaluate(inputs.devices, chosen, config, contexts=inputs.contexts, today=today)
-    result = build_plan(inputs.tracked, report, today=today, sites=sites, history=inputs.history)
-    stream = sys.stderr if json_out == "-" else sys.stdout
-    out = Console(file=stream, width=None if stream.isatty() else 160)
+        result = run_policy(db, from_json, (config_path, packs, pack_files), sites=sites).plan
+    out = table_console(json_out)
     for table in plan_tables(result):
         out.print(table)
     Console(stderr=True).print(escape(result.progress.summary()))

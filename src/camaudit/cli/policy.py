@@ -1,17 +1,14 @@
 """`camaudit policy`: each device against each enabled policy pack, from the register or a scan JSON.
 
 The register (latest finished audit) is the default source; ``--from-json FILE`` reads the output
-of ``camaudit scan --json`` instead. The JSON output keeps `pipeline.device_json`'s device shape and
-adds a ``policy`` list per device. Organisation facts come from ``--config`` (default
+of ``camaudit scan --json`` instead. The JSON output keeps the scan's device shape and adds a
+``policy`` list per device. Judging the register records the verdicts that need action as policy
+findings of the audit judged (the report lists them). Organisation facts come from ``--config`` (default
 ``./camaudit.toml`` when it exists); nothing undeclared is assumed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,61 +17,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from camaudit.assess.compliance import Inputs, load_context, load_inputs
-from camaudit.assess.obligations import Outcome
-from camaudit.assess.policy import PolicyReport, Verdict, evaluate
-from camaudit.assess.privacy import survey
 from camaudit.cli.register import db_option, register_errors
-from camaudit.config import Config
-from camaudit.pipeline import device_json
-from camaudit.report.dpia import group_sites, render
-
-POLICY_SCHEMA = "camaudit.policy-report/1"
-
-
-# --- output ---------------------------------------------------------------------------------
-
-
-def verdict_json(verdict: Verdict) -> dict[str, Any]:
-    return {
-        "pack": verdict.pack.id,
-        "outcome": verdict.outcome.value,
-        "reason": verdict.reason,
-        "missing": list(verdict.missing),
-        "site": verdict.site,
-        "due": verdict.due.isoformat() if verdict.due else None,
-        "finding": verdict.finding().title,
-        **dict(verdict.clock),
-    }
-
-
-def report_json(inputs: Inputs, report: PolicyReport) -> dict[str, Any]:
-    bindings = [
-        {
-            "pack": b.pack.id,
-            "name": b.pack.name,
-            "binds": b.binds,
-            "reason": b.reason,
-            "missing": list(b.missing),
-        }
-        for b in report.bindings
-    ]
-    devices = [
-        {**device_json(d), "policy": [verdict_json(v) for v in report.for_device(d)]} for d in inputs.devices
-    ]
-    return {"schema": POLICY_SCHEMA, "packs": bindings, "devices": devices}
-
-
-def write_json(data: dict[str, Any], target: str) -> None:
-    text = json.dumps(data, indent=2) + "\n"
-    if target == "-":
-        sys.stdout.write(text)
-    else:
-        Path(target).write_text(text, encoding="utf-8")
-
-
-def _cell(value: object) -> str:
-    return escape(str(value)) if value not in (None, "") else "-"  # device strings are hostile
+from camaudit.cli.render import cell, table_console, write_json
+from camaudit.pipeline.policy import run_policy
+from camaudit.policy.obligations import Outcome
+from camaudit.policy.verdicts import PolicyReport
+from camaudit.report import dpia
+from camaudit.report.views.policy import policy_json
 
 
 def verdict_table(report: PolicyReport) -> Table:
@@ -85,9 +34,7 @@ def verdict_table(report: PolicyReport) -> Table:
         if v.outcome is Outcome.COMPLIES:
             continue
         detail = v.reason if v.outcome is Outcome.VIOLATES else f"missing: {', '.join(v.missing)}"
-        table.add_row(
-            _cell(v.device.ip), _cell(v.who), _cell(v.site), v.pack.id, v.outcome.value, _cell(detail)
-        )
+        table.add_row(cell(v.device.ip), cell(v.who), cell(v.site), v.pack.id, v.outcome.value, cell(detail))
     return table
 
 
@@ -152,30 +99,12 @@ def policy(
     it does not rule.
     """
     with register_errors():
-        config, chosen = load_context(config_path, packs, pack_files)
-        inputs = load_inputs(db, from_json)
-    report = evaluate(
-        inputs.devices, chosen, config, contexts=inputs.contexts, today=dt.datetime.now(dt.UTC).date()
-    )
-    stream = sys.stderr if json_out == "-" else sys.stdout
-    out = Console(file=stream, width=None if stream.isatty() else 160)
-    out.print(verdict_table(report))
-    Console(stderr=True).print(escape(_summary(report)))
+        judgement = run_policy(db, from_json, (config_path, packs, pack_files), record=True)
+    table_console(json_out).print(verdict_table(judgement.report))
+    err = Console(stderr=True)
+    err.print(escape(_summary(judgement.report)))
     if json_out:
-        write_json(report_json(inputs, report), json_out)
+        write_json(policy_json(judgement), json_out)
     if dpia_dir:
-        for path in write_dpia(Path(dpia_dir), inputs, config, report):
-            Console(stderr=True).print(f"impact assessment draft: {escape(str(path))}")
-
-
-def write_dpia(folder: Path, inputs: Inputs, config: Config, report: PolicyReport) -> list[Path]:
-    """One Markdown draft per site (`report.dpia`), named after the site."""
-    folder.mkdir(parents=True, exist_ok=True)
-    caps = survey(inputs.devices, inputs.observations)
-    written = []
-    for site in group_sites(caps, config, inputs.contexts):
-        name = re.sub(r"[^A-Za-z0-9._-]+", "_", site.name).strip("._") or "site"
-        path = folder / f"dpia-{name}.md"
-        path.write_text(render(site, policy=report, audit=inputs.audit_id), encoding="utf-8")
-        written.append(path)
-    return written
+        for path in dpia.write(Path(dpia_dir), judgement):
+            err.print(f"impact assessment draft: {escape(str(path))}")

@@ -15,8 +15,8 @@ import click
 import sqlalchemy as sa
 
 from camaudit.errors import InputError
+from camaudit.report.spreadsheet import ImportProblem, ImportRow, new_key, read_rows, write_csv
 from camaudit.store import Reader, Register, RegisterError, describe
-from camaudit.store.spreadsheet import ImportProblem, ImportRow, new_key, read_rows, write_csv
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import click
 
-from camaudit.assess.compliance import from_register, load_context
+from camaudit import report as reports
 from camaudit.cli.register import db_option, register_errors
-from camaudit.report.compliance import compliance_view
 from camaudit.report.formats import BY_NAME, FORMATS
-from camaudit.report.views import build_view
-from camaudit.store import Reader
-
-
-def compliance_for(
-    db: str | None,
-    audit_id: str,
-    config_path: str | None,
-    packs: tuple[str, ...],
-    pack_files: tuple[str, ...],
-) -> dict[str, Any] | None:
-    """Policy, plan and privacy for the register's latest audit (verdicts judge what was last seen)."""
-    inputs = from_register(db)
-    if inputs.audit_id != audit_id:
-        return None  # an older audit: today's verdicts would not describe it
-    config, chosen = load_context(config_path, packs, pack_files)
-    return compliance_view(inputs, config, chosen, dt.datetime.now(dt.UTC).date())
 
 
 @click.command()
@@ -75,11 +55,7 @@ def report(
     """
     chosen = BY_NAME[format_name]
     with register_errors():
-        with Reader(db) as reader:
-            chosen_audit = reader.audit(audit_id).id
-        extra = None if no_policy else compliance_for(db, chosen_audit, config_path, packs, pack_files)
-        with Reader(db) as reader:
-            view = build_view(reader, chosen_audit, compliance=extra)
+        view = reports.build(db, audit_id, policy=None if no_policy else (config_path, packs, pack_files))
     path = Path(output) if output else Path(f"report-{view['audit']['id'][:12]}{chosen.suffix}")
     written = chosen.write(view, path)
     summary = view["summary"]

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import click
@@ -17,17 +14,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from camaudit.assess import AssessOptions, Network
 from camaudit.assess.checks.default_credentials import budget_text
 from camaudit.assess.credentials import CredentialSet, load_credentials
+from camaudit.assess.framework import AssessOptions, Network
 from camaudit.cli.errors import fail_on_input_errors
+from camaudit.cli.render import cell, table_console, write_json
 from camaudit.cli.scan_findings import internet_networks, print_findings
 from camaudit.model import Device
 from camaudit.net.limits import Limits
-from camaudit.pipeline import HostCallback, ScanResult, resume_scan, run_scan
+from camaudit.pipeline.scan import HostCallback, ScanResult, default_multicast, resume_scan, run_scan
+from camaudit.report.views.devices import scan_json
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult
-from camaudit.sources.multicast import connected_networks, on_local_segment
 from camaudit.store import Reader, Register, describe
 
 _DEFAULTS = Limits()  # defaults shown in --help come from net.limits itself
@@ -38,11 +36,6 @@ def _split(values: Sequence[str]) -> list[str]:
     return [part.strip() for v in values for part in v.split(",") if part.strip()]
 
 
-def _cell(value: object) -> str:
-    # Device strings are hostile: never let them be read as rich markup.
-    return escape(str(value)) if value not in (None, "") else "-"
-
-
 def device_table(devices: Sequence[Device], title: str = "Devices") -> Table:
     table = Table(title=title, show_lines=False)
     for name in ("address", "MAC", "brand", "manufacturer", "model", "firmware", "type", "conf."):
@@ -50,24 +43,16 @@ def device_table(devices: Sequence[Device], title: str = "Devices") -> Table:
     for d in devices:
         firmware = f"{d.firmware} (inferred)" if d.firmware and d.firmware_inferred else d.firmware
         table.add_row(
-            _cell(d.ip),
-            _cell(d.mac),
-            _cell(d.brand),
-            _cell(d.manufacturer),
-            _cell(d.model),
-            _cell(firmware),
-            _cell(d.device_type),
+            cell(d.ip),
+            cell(d.mac),
+            cell(d.brand),
+            cell(d.manufacturer),
+            cell(d.model),
+            cell(firmware),
+            cell(d.device_type),
             f"{d.confidence:.2f}",
         )
     return table
-
-
-def _write_json(result: ScanResult, target: str) -> None:
-    text = json.dumps(result.to_json(), indent=2, sort_keys=False)
-    if target == "-":
-        sys.stdout.write(text + "\n")
-    else:
-        Path(target).write_text(text + "\n", encoding="utf-8")
 
 
 @contextmanager
@@ -88,7 +73,7 @@ def _progress(err: Console, total: int) -> Iterator[HostCallback]:
             named = [d for d in devices if d.manufacturer or d.device_type]
             found += len(named)
             for d in named:
-                err.print(f"  {escape(d.ip)}: {_cell(d.manufacturer)} / {_cell(d.brand)} {_cell(d.model)}")
+                err.print(f"  {escape(d.ip)}: {cell(d.manufacturer)} / {cell(d.brand)} {cell(d.model)}")
             progress.update(task, advance=1, found=f"{found} devices")
 
         yield on_host
@@ -267,7 +252,7 @@ def scan(
             check_default_credentials, credentials_file, verify, internet_networks(internet_facing)
         )
     if multicast is None:
-        multicast = on_local_segment(scope.addresses, connected_networks())
+        multicast = default_multicast(scope)
     err = Console(stderr=True)
     err.print(
         f"camaudit: {len(scope)} target(s), rate {rate:g}/s, concurrency {concurrency}, read-only probes"
@@ -312,14 +297,12 @@ def _announce(assessment: AssessOptions | None, err: Console) -> None:
 
 
 def _show(result: ScanResult, json_out: str | None) -> None:
-    stream = sys.stderr if json_out == "-" else sys.stdout
-    # Piped output is read by people later: do not fold the table to 80 columns.
-    out = Console(file=stream, width=None if stream.isatty() else 160)
+    out = table_console(json_out)
     shown = [d for d in result.devices if d.manufacturer or d.device_type or d.ports]
     out.print(device_table(shown))
     _summary(result, Console(stderr=True))
     if json_out:
-        _write_json(result, json_out)
+        write_json(scan_json(result), json_out)
 
 
 def _summary(result: ScanResult, err: Console) -> None:

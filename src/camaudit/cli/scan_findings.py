@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from camaudit.assess import Network
+from camaudit.assess.framework import Network
 from camaudit.model import Device, Finding
 
 _ORDER = ("critical", "high", "medium", "low", "info")

@@ -6,9 +6,6 @@ identified passively with the same rules as `scan`, and each external destinatio
 
 from __future__ import annotations
 
-import json
-import sys
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,19 +15,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from camaudit import __version__
-from camaudit.assess.egress import UPLOAD_THRESHOLD, DeviceTraffic, Policy, analyse
-from camaudit.assess.egress_json import traffic_json
-from camaudit.assess.geo import BundledGeo
 from camaudit.cli.errors import fail_on_input_errors
 from camaudit.cli.register import db_option, register_errors
-from camaudit.data.endpoints import load_endpoints
+from camaudit.cli.render import cell, table_console, write_json
 from camaudit.errors import InputError
-from camaudit.model import Audit, Observation, utcnow
-from camaudit.pipeline import identified
-from camaudit.sources.passive.files import read_traffic
-from camaudit.sources.passive.summary import Locality, Traffic, neighbour_observations, parse_networks
+from camaudit.pipeline.traffic import analyse_files, record
+from camaudit.report.views.traffic import traffic_json
+from camaudit.sources.passive.summary import Locality, parse_networks
 from camaudit.store import Register, describe
+from camaudit.traffic.egress import UPLOAD_THRESHOLD, DeviceTraffic, Policy
 
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 
@@ -59,10 +52,6 @@ def _countries(text: str | None) -> frozenset[str] | None:
     if bad or not codes:
         raise InputError(f"--allowed-countries: expected ISO codes like GB,IE, got {text!r}")
     return codes
-
-
-def _cell(value: object) -> str:
-    return escape(str(value)) if value not in (None, "") else "-"
 
 
 def _size_text(n: int) -> str:
@@ -95,15 +84,15 @@ def egress_table(devices: Sequence[DeviceTraffic]) -> Table:
         classes = sorted({e.match.endpoint.id for e in dt.egress if e.match})
         extra = f" (+{len(shown) - 3})" if len(shown) > 3 else ""
         table.add_row(
-            _cell(d.ip),
-            _cell(d.mac),
-            _cell(d.manufacturer),
-            _cell(d.brand),
-            _cell(", ".join(shown[:3]) + extra),
-            _cell(", ".join(classes)),
+            cell(d.ip),
+            cell(d.mac),
+            cell(d.manufacturer),
+            cell(d.brand),
+            cell(", ".join(shown[:3]) + extra),
+            cell(", ".join(classes)),
             _size_text(sum(e.destination.bytes_up for e in dt.egress)),
             _size_text(sum(e.destination.bytes_down for e in dt.egress)),
-            _cell(
+            cell(
                 ", ".join(
                     sorted(
                         {
@@ -115,53 +104,6 @@ def egress_table(devices: Sequence[DeviceTraffic]) -> Table:
             ),
         )
     return table
-
-
-def run(
-    paths: Sequence[Path], locality: Locality, policy: Policy, all_devices: bool
-) -> tuple[list[DeviceTraffic], Traffic, dict[str, str]]:
-    """Read, identify, analyse: the engine behind the command (it never prints)."""
-    traffic, kinds = read_traffic(paths, locality)
-    source = "+".join(sorted(set(kinds.values()))) or "pcap"
-    devices = identified([*traffic.observations, *neighbour_observations(traffic, source)])
-    found = analyse(
-        traffic,
-        devices,
-        geo=BundledGeo(),
-        table=load_endpoints(),
-        policy=policy,
-        all_devices=all_devices,
-        source=source,
-    )
-    return found, traffic, kinds
-
-
-def record(
-    db: str | None,
-    paths: Sequence[Path],
-    options: dict[str, Any],
-    found: Sequence[DeviceTraffic],
-    traffic: Traffic,
-) -> str:
-    """One passive audit in the register: the devices (keyed by MAC where seen, so they merge with those of
-    active scans), their observations as evidence, and the egress findings."""
-    audit = Audit(
-        id=uuid.uuid4().hex,
-        started=utcnow(),
-        scope=tuple(str(p) for p in paths),
-        options={"kind": "traffic", **options},
-        version=__version__,
-    )
-    by_ip: dict[str, list[Observation]] = {}
-    for obs in traffic.observations:
-        by_ip.setdefault(obs.ip, []).append(obs)
-    devices = [f.device for f in found]
-    with register_errors(), Register(db) as register:
-        register.begin_audit(audit)
-        for device in devices:
-            register.record_host(audit.id, device.ip, [o for ip in device.ips for o in by_ip.get(ip, ())], ())
-        register.finish_audit(audit.id, devices)
-    return audit.id
 
 
 @click.command()
@@ -212,11 +154,9 @@ def traffic(
             closed_networks=closed,
             upload_threshold=_size(upload_threshold),
         )
-        found, summary, kinds = run(files, locality, policy, all_devices)
-    stream = sys.stderr if json_out == "-" else sys.stdout
-    out = Console(file=stream, width=None if stream.isatty() else 180)  # piped: one row per line
-    out.print(egress_table(found))
-    counts = summary.counts
+        result = analyse_files(files, locality, policy, all_devices=all_devices)
+    table_console(json_out, width=180).print(egress_table(result.devices))
+    counts, kinds = result.traffic.counts, result.kinds
     err = Console(stderr=True)
     err.print(
         f"{len(kinds)} file(s), {counts.records} record(s) read, {counts.skipped} skipped, "
@@ -232,11 +172,8 @@ def traffic(
         "upload_threshold": policy.upload_threshold,
     }
     if not no_db:
-        audit_id = record(db, files, options, found, summary)
+        with register_errors(), Register(db) as register:
+            audit_id = record(register, files, options, result)
         err.print(f"audit {audit_id} recorded in {escape(describe(db))}")
     if json_out:
-        text = json.dumps(traffic_json(found, summary, kinds, options), indent=2) + "\n"
-        if json_out == "-":
-            sys.stdout.write(text)
-        else:
-            Path(json_out).write_text(text, encoding="utf-8")
+        write_json(traffic_json(result, options), json_out)

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import mmh3
 
-from camaudit import __version__
 from camaudit.errors import MessageTooLarge, ProtocolError
 from camaudit.protocols.http1 import (
     HeaderInjection,
@@ -41,6 +40,7 @@ from camaudit.protocols.http1 import (
     parse_status_line,
     parse_www_authenticate,
 )
+from camaudit.version import __version__
 
 __all__ = [
     "BODY_CAP",

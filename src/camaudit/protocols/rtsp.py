@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from camaudit import __version__
 from camaudit.errors import MessageTooLarge, ProtocolError
 from camaudit.protocols.http1 import (
     Head,
@@ -32,6 +31,7 @@ from camaudit.protocols.http1 import (
     parse_request_line,
     parse_status_line,
 )
+from camaudit.version import __version__
 
 __all__ = [
     "MAX_SIZE",

@@ -15,17 +15,19 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
-from camaudit import __version__
-from camaudit.assess.obligations import Context, Outcome
-from camaudit.assess.policy import PolicyReport, display, display_type, who
-from camaudit.assess.privacy import LABELS, DeviceCapabilities
 from camaudit.config import Config
 from camaudit.data.capabilities import Capability
 from camaudit.model import Device, FindingKind
+from camaudit.policy.judgement import Judgement
+from camaudit.policy.obligations import Context, Outcome
+from camaudit.policy.privacy import LABELS, DeviceCapabilities
+from camaudit.policy.verdicts import PolicyReport, display, display_type, who
+from camaudit.version import __version__
 
 CODE_SOURCE = "https://www.gov.uk/government/publications/update-to-surveillance-camera-code"
 NZ_SOURCE = "https://www.privacy.org.nz/resources-and-learning/a-z-topics/privacy-and-cctv"
@@ -254,3 +256,16 @@ def render(
         code_source=Trusted(CODE_SOURCE),
         nz_source=Trusted(NZ_SOURCE),
     )
+
+
+def write(folder: Path, judgement: Judgement) -> list[Path]:
+    """One Markdown draft per site of a judgement, named after the site; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for site in group_sites(judgement.capabilities, judgement.config, judgement.inputs.contexts):
+        name = re.sub(r"[^A-Za-z0-9._-]+", "_", site.name).strip("._") or "site"
+        path = folder / f"dpia-{name}.md"
+        text = render(site, policy=judgement.report, audit=judgement.inputs.audit_id)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

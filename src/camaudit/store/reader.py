@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from camaudit.model import Finding, Observation, ProbeAttempt
+from camaudit.model import Audit, Device, Finding, Observation, ProbeAttempt
 from camaudit.store import schema as t
 from camaudit.store.engine import READ_TIME_LIMIT, RegisterError, reader_engine
 from camaudit.store.records import (
@@ -24,24 +24,16 @@ from camaudit.store.records import (
     DeviceStatus,
     HistoryEntry,
     StatusChange,
-    attempt_from,
-    device_from,
-    finding_from,
-    observation_from,
     user_from,
     utc,
 )
+from camaudit.store.rows import device_of, finding_of, object_of
 
 
 def _audit(row: Any, hosts: int = 0) -> AuditRecord:
+    audit = object_of(Audit, row, t.AUDITS)
     return AuditRecord(
-        id=row.id,
-        started=utc(row.started) or row.started,
-        finished=utc(row.finished),
-        scope=tuple(row.scope),
-        options=dict(row.options),
-        version=row.version,
-        hosts_done=hosts,
+        audit.id, audit.started, audit.finished, audit.scope, audit.options, audit.version, hosts
     )
 
 
@@ -169,7 +161,7 @@ class Reader:
         ).all()
         grouped: dict[int, list[Finding]] = {}
         for row in rows:
-            grouped.setdefault(row.device_id, []).append(finding_from(row))
+            grouped.setdefault(row.device_id, []).append(finding_of(row))
         return {k: tuple(v) for k, v in grouped.items()}
 
     # --- history -----------------------------------------------------------------------------
@@ -209,16 +201,21 @@ class Reader:
     def observations(self, audit_id: str) -> list[Observation]:
         query = sa.select(t.OBSERVATIONS).where(t.OBSERVATIONS.c.audit_id == audit_id)
         with self._conn() as conn:
-            return [observation_from(r) for r in conn.execute(query.order_by(t.OBSERVATIONS.c.id))]
+            return [
+                object_of(Observation, r, t.OBSERVATIONS)
+                for r in conn.execute(query.order_by(t.OBSERVATIONS.c.id))
+            ]
 
     def attempts(self, audit_id: str) -> list[ProbeAttempt]:
         query = sa.select(t.ATTEMPTS).where(t.ATTEMPTS.c.audit_id == audit_id)
         with self._conn() as conn:
-            return [attempt_from(r) for r in conn.execute(query.order_by(t.ATTEMPTS.c.id))]
+            return [
+                object_of(ProbeAttempt, r, t.ATTEMPTS) for r in conn.execute(query.order_by(t.ATTEMPTS.c.id))
+            ]
 
 
 def _record(row: Any, findings: tuple[Finding, ...], audit_id: str | None) -> DeviceRecord:
-    device = device_from(row, findings) if row.ip is not None else _unseen(row)
+    device = device_of(row, findings) if row.ip is not None else _unseen(row)
     return DeviceRecord(
         id=row.id,
         key=row.key,
@@ -230,10 +227,8 @@ def _record(row: Any, findings: tuple[Finding, ...], audit_id: str | None) -> De
     )
 
 
-def _unseen(row: Any) -> Any:
+def _unseen(row: Any) -> Device:
     """A device known only from a spreadsheet: what its key says, nothing the scanner claimed."""
-    from camaudit.model import Device
-
     kind, _, value = str(row.key).partition(":")
     return Device(
         ips=(value,) if kind == "ip" else (),

@@ -64,7 +64,8 @@ DEVICES = sa.Table(
     sa.Column("acquired", sa.Date, nullable=True),
 )
 
-# What one audit saw of one device (the scanner's fields); history is the sequence of sightings.
+# What one audit saw of one device; history is the sequence of sightings. Schema 3: `device` is the model's
+# own codec of the whole device (findings aside); the other scanner columns are copies for queries.
 SIGHTINGS = sa.Table(
     "sightings",
     METADATA,
@@ -72,19 +73,14 @@ SIGHTINGS = sa.Table(
     sa.Column("device_id", sa.Integer, _device_fk(), primary_key=True),
     sa.Column("seen_at", _tz(), nullable=False),
     sa.Column("ip", sa.String(64), nullable=False),
-    sa.Column("ips", sa.JSON, nullable=False),
     sa.Column("mac", sa.String(32), nullable=True),
-    sa.Column("ports", sa.JSON, nullable=False),
     sa.Column("brand", sa.Text, nullable=True),
     sa.Column("manufacturer", sa.Text, nullable=True),
     sa.Column("model", sa.Text, nullable=True),
     sa.Column("firmware", sa.Text, nullable=True),
-    sa.Column("firmware_inferred", sa.Boolean, nullable=False),
     sa.Column("serial", sa.Text, nullable=True),
     sa.Column("device_type", sa.Text, nullable=True),
-    sa.Column("confidence", sa.Float, nullable=False),
-    sa.Column("conflicts", sa.JSON, nullable=False),
-    sa.Column("evidence", sa.JSON, nullable=False),
+    sa.Column("device", sa.JSON, nullable=False),
 )
 sa.Index("ix_sightings_device", SIGHTINGS.c.device_id)
 
@@ -124,6 +120,7 @@ ATTEMPTS = sa.Table(
 sa.Index("ix_attempts_audit", ATTEMPTS.c.audit_id)
 
 # Any check's finding, stored generically so new check families (assess/, egress, policy) need no migration.
+# Schema 3: `finding` is the model's codec of the whole finding; the other columns are copies for queries.
 FINDINGS = sa.Table(
     "findings",
     METADATA,
@@ -135,16 +132,12 @@ FINDINGS = sa.Table(
     sa.Column("severity", sa.String(16), nullable=False),
     sa.Column("status", sa.String(64), nullable=False),
     sa.Column("verified", sa.Boolean, nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("remediation", sa.Text, nullable=False),
-    sa.Column("references", sa.JSON, nullable=False),
-    sa.Column("evidence", sa.JSON, nullable=False),
-    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("finding", sa.JSON, nullable=False),
 )
 sa.Index("ix_findings_audit", FINDINGS.c.audit_id)
 sa.Index("ix_findings_device", FINDINGS.c.device_id)
 
-# Schema 2: every change of a device's status (policy verdicts read when a device was marked, issue 7).
+# Schema 2: every change of a device's status (policy verdicts read when a device was marked).
 STATUS_CHANGES = sa.Table(
     "status_changes",
     METADATA,

@@ -12,23 +12,18 @@ import asyncio
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from camaudit.model import Audit, Device, Observation, ProbeAttempt, utcnow
+from camaudit.model import Audit, Device, Finding, FindingKind, Observation, ProbeAttempt, utcnow
 from camaudit.store import schema as t
 from camaudit.store.engine import RegisterError, writer_engine
-from camaudit.store.records import (
-    DeviceStatus,
-    UserFields,
-    attempt_row,
-    device_row,
-    finding_row,
-    observation_row,
-)
+from camaudit.store.records import DeviceStatus, UserFields, user_from
+from camaudit.store.rows import device_row, finding_row, row_of
 
 R = TypeVar("R")
 # Option names that could carry a secret never reach the audit record, whatever a caller passes.
@@ -64,14 +59,7 @@ class Register:
     # --- audits ------------------------------------------------------------------------------
 
     def begin_audit(self, audit: Audit) -> None:
-        row = {
-            "id": audit.id,
-            "started": audit.started,
-            "finished": audit.finished,
-            "scope": list(audit.scope),
-            "options": public_options(audit.options),
-            "version": audit.version,
-        }
+        row = row_of(replace(audit, options=public_options(audit.options)), t.AUDITS)
         with self.engine.begin() as conn:
             conn.execute(sa.insert(t.AUDITS).values(row))
 
@@ -87,12 +75,11 @@ class Register:
         with self.engine.begin() as conn:
             conn.execute(sa.insert(t.HOSTS).values(audit_id=audit_id, ip=ip, done_at=utcnow()))
             if observations:
-                rows = [{"audit_id": audit_id, **observation_row(o)} for o in observations]
+                rows = [{"audit_id": audit_id, **row_of(o, t.OBSERVATIONS)} for o in observations]
                 conn.execute(sa.insert(t.OBSERVATIONS), rows)
             if attempts:
-                conn.execute(
-                    sa.insert(t.ATTEMPTS), [{"audit_id": audit_id, **attempt_row(a)} for a in attempts]
-                )
+                rows = [{"audit_id": audit_id, **row_of(a, t.ATTEMPTS)} for a in attempts]
+                conn.execute(sa.insert(t.ATTEMPTS), rows)
             _write_devices(conn, audit_id, devices, utcnow())
 
     def finish_audit(
@@ -110,6 +97,27 @@ class Register:
             if done.rowcount != 1:
                 raise RegisterError(f"no audit {audit_id} in the register")
 
+    def replace_findings(
+        self, audit_id: str, kind: FindingKind, by_key: Mapping[str, Sequence[Finding]]
+    ) -> None:
+        """Replace one kind of finding of the devices (by register key) that `audit_id` saw.
+
+        Used for findings judged after the audit (policy verdicts): judging again replaces, never adds.
+        A key the audit did not see is skipped.
+        """
+        with self.engine.begin() as conn:
+            seen = _sighted(conn, audit_id, by_key)
+            f = t.FINDINGS.c
+            for device_id in seen.values():
+                conn.execute(
+                    sa.delete(t.FINDINGS).where(
+                        f.audit_id == audit_id, f.device_id == device_id, f.kind == kind.value
+                    )
+                )
+            rows = [_finding(audit_id, seen[k], x) for k, found in by_key.items() if k in seen for x in found]
+            if rows:
+                conn.execute(sa.insert(t.FINDINGS), rows)
+
     # --- people's fields ---------------------------------------------------------------------
 
     def annotate(self, device_id: int, **changes: Any) -> UserFields:
@@ -118,8 +126,6 @@ class Register:
         with self.engine.begin() as conn:
             _annotate(conn, device_id, values)
             row = conn.execute(sa.select(t.DEVICES).where(t.DEVICES.c.id == device_id)).one()
-        from camaudit.store.records import user_from
-
         return user_from(row)
 
     def ensure_device(self, key: str) -> int:
@@ -194,8 +200,21 @@ def _write_devices(conn: sa.Connection, audit_id: str, devices: Sequence[Device]
         )
         conn.execute(sa.insert(t.SIGHTINGS).values(sighting))
         if device.findings:
-            rows = [{"audit_id": audit_id, "device_id": device_id, **finding_row(f)} for f in device.findings]
-            conn.execute(sa.insert(t.FINDINGS), rows)
+            conn.execute(sa.insert(t.FINDINGS), [_finding(audit_id, device_id, f) for f in device.findings])
+
+
+def _finding(audit_id: str, device_id: int, finding: Finding) -> dict[str, Any]:
+    return {"audit_id": audit_id, "device_id": device_id, **finding_row(finding)}
+
+
+def _sighted(conn: sa.Connection, audit_id: str, keys: Iterable[str]) -> dict[str, int]:
+    """Register key -> device number, for the devices among `keys` that `audit_id` saw."""
+    query = (
+        sa.select(t.DEVICES.c.key, t.DEVICES.c.id)
+        .join(t.SIGHTINGS, t.SIGHTINGS.c.device_id == t.DEVICES.c.id)
+        .where(t.SIGHTINGS.c.audit_id == audit_id, t.DEVICES.c.key.in_(list(keys)))
+    )
+    return {row.key: int(row.id) for row in conn.execute(query)}
 
 
 def _touch(conn: sa.Connection, device_id: int, seen: datetime) -> None:

@@ -8,14 +8,15 @@ import json
 
 from tests.conftest import start_lab
 
-from camaudit.assess import AssessOptions, Context, assess
 from camaudit.assess.authenticated import AuthAudit, Login
 from camaudit.assess.checks.authenticated import CHECK, findings
 from camaudit.assess.credentials import parse_credentials
+from camaudit.assess.framework import AssessOptions, Context
+from camaudit.assess.runner import assess
 from camaudit.model import Device, FindingKind, Observation, Severity, Transport, to_dict
 from camaudit.net.connector import Connector
 from camaudit.net.limits import Limits
-from camaudit.pipeline import run_scan
+from camaudit.pipeline.scan import run_scan
 from camaudit.scope import Scope
 
 OWNER_PASSWORD = "Owner-Set-9vQ2-lab"

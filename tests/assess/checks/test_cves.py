@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from camaudit.assess import AssessOptions, Context
 from camaudit.assess.checks.cves import CHECK, device_firmware
+from camaudit.assess.framework import AssessOptions, Context
 from camaudit.lab.runner import Lab
 from camaudit.model import Device, Finding, Observation
 from camaudit.net.limits import Limits
-from camaudit.pipeline import ScanResult, assess_scan, run_scan
+from camaudit.pipeline.scan import ScanResult, assess_scan, run_scan
 from camaudit.scope import Scope
 
 FAST = Limits(rate=2000, connect_timeout=1.5, read_timeout=1.5, udp_wait=1.0)

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from tests.conftest import start_lab
 
-from camaudit.assess import AssessOptions, Context, assess
 from camaudit.assess.authenticated import Login
 from camaudit.assess.checks import default_credentials as check
 from camaudit.assess.checks.default_credentials import CHECK, budget_text
+from camaudit.assess.framework import AssessOptions, Context
+from camaudit.assess.runner import assess
 from camaudit.data.default_credentials import MAX_PAIRS, load_defaults, parse_defaults
 from camaudit.data.load import parse_text
 from camaudit.errors import DataFileError
@@ -23,7 +24,7 @@ from camaudit.lab.runner import Lab
 from camaudit.model import Device, FindingKind, Severity, to_dict
 from camaudit.net.connector import Connector
 from camaudit.net.limits import Limits
-from camaudit.pipeline import run_scan
+from camaudit.pipeline.scan import run_scan
 from camaudit.scope import Scope
 
 PROFILES = ["dahua-ipc-default-password", "hikvision-nvr-lockout", "dahua-ipc", "liar"]

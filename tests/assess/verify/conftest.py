@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest_asyncio
 
-from camaudit.assess import AssessOptions, Context
+from camaudit.assess.framework import AssessOptions, Context
 from camaudit.model import Device, Observation, Transport
 from camaudit.net.connector import Connector
 from camaudit.net.limits import Limits

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from camaudit.pipeline import device_json
 from camaudit.report.formats import json as json_format
+from camaudit.report.views.devices import device_json
 
 
 def test_the_json_is_the_view(view: dict[str, Any]) -> None:

@@ -8,8 +8,8 @@ use what they found; the CVE check before exposure only for a stable report orde
 
 from __future__ import annotations
 
-from camaudit.assess import Check
 from camaudit.assess.checks import authenticated, cves, default_credentials, exposure
+from camaudit.assess.framework import Check
 
 CHECKS: tuple[Check, ...] = (
     authenticated.CHECK,

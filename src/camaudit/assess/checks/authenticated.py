@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from camaudit.assess import AssessOptions, Context, undetermined
 from camaudit.assess.authenticated import PLANS, AuthAudit, read_device
 from camaudit.assess.credentials import CredentialSet
+from camaudit.assess.framework import AssessOptions, Context, undetermined
 from camaudit.model import Device, Evidence, Finding, FindingKind, Severity
 
 ID = "authenticated-audit"

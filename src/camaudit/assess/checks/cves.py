@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from camaudit.assess import AssessOptions, Context
+from camaudit.assess.framework import AssessOptions, Context
 from camaudit.assess.verify import Outcome, VerifyResult, by_id
 from camaudit.assess.versions import in_any
 from camaudit.data.cves import Cve, ProductLine, load_cves

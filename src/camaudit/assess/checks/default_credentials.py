@@ -16,8 +16,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from camaudit.assess import AssessOptions, Context, undetermined
 from camaudit.assess.authenticated import Endpoint, Login, digest_get, web_endpoint
+from camaudit.assess.framework import AssessOptions, Context, undetermined
 from camaudit.data.default_credentials import Family, load_defaults
 from camaudit.model import Device, Evidence, Finding, FindingKind, Severity
 

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from camaudit.assess import AssessOptions, Context
+from camaudit.assess.framework import AssessOptions, Context
 from camaudit.model import Device, Evidence, Finding, FindingKind, Observation, Severity
 
 ID = "exposure"

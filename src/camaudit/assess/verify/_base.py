@@ -21,7 +21,7 @@ from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.protocols import http
 
 if TYPE_CHECKING:
-    from camaudit.assess import Context
+    from camaudit.assess.framework import Context
 
 HTTP_PORTS = (80, 8080, 8000, 443, 8443)  # preference order when a device serves HTTP on several
 

@@ -16,7 +16,7 @@ from camaudit.assess.verify._base import Outcome, Seen, Verification, VerifyResu
 from camaudit.model import Device
 
 if TYPE_CHECKING:
-    from camaudit.assess import Context
+    from camaudit.assess.framework import Context
 
 ID = "dahua-cve-2017-7925-config-exposed"
 CONTROL = "/current_config/camaudit-control-0"

@@ -20,7 +20,7 @@ from camaudit.assess.verify._base import Outcome, Seen, Verification, VerifyResu
 from camaudit.model import Device
 
 if TYPE_CHECKING:
-    from camaudit.assess import Context
+    from camaudit.assess.framework import Context
 
 ID = "hikvision-cve-2017-7921-auth-bypass"
 CONTROL = "/system/deviceInfo"

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from camaudit.store.spreadsheet import safe_cell
+from camaudit.report.spreadsheet import safe_cell
 
 DEVICE_COLUMNS = (
     "id",

@@ -1,0 +1,31 @@
+"""What every command prints the same way: table cells, consoles, JSON to a file or stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+
+def cell(value: object) -> str:
+    """A table cell: device strings are hostile, so never read as rich markup; empty shows as '-'."""
+    return escape(str(value)) if value not in (None, "") else "-"
+
+
+def table_console(json_out: str | None = None, width: int = 160) -> Console:
+    """Where tables go: stderr when JSON takes stdout; piped output is not folded to 80 columns."""
+    stream = sys.stderr if json_out == "-" else sys.stdout
+    return Console(file=stream, width=None if stream.isatty() else width)
+
+
+def write_json(data: Any, target: str) -> None:
+    """Indented JSON to a file, or to stdout for '-'."""
+    text = json.dumps(data, indent=2) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+    else:
+        Path(target).write_text(text, encoding="utf-8")
