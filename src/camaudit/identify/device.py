@@ -96,8 +96,23 @@ def unique(evidence: Iterable[Evidence]) -> list[Evidence]:
     return kept
 
 
+def naming(evidence: Sequence[Evidence], ip: str) -> list[Evidence]:
+    """What each reported model's naming scheme says (DS-2CD… is Hikvision's, LTN… an LTS label).
+
+    Only rules whose prefix no other maker uses vote here; the ambiguous ones (scope: maker) type
+    the device once its maker is known (`model_family`).
+    """
+    found = []
+    for model in dict.fromkeys(ev.claims["model"] for ev in evidence if "model" in ev.claims):
+        hit = match_value("device.model", model)
+        if hit is not None:
+            found.append(dataclasses.replace(hit, kind="identify", source="identify", ip=ip))
+    return found
+
+
 def collect(items: Sequence[Observation]) -> list[Evidence]:
     evidence = unique(ev for obs in items for ev in match(obs))
+    evidence.extend(naming(evidence, items[0].ip))
     mac, _ = device_mac(items)
     found = oui.evidence(mac, items[0].ip) if mac else None
     if found is not None:
@@ -216,6 +231,8 @@ def fuse(items: Sequence[Observation]) -> Device:
     build = None if firmware or maker is None else inferred_build(items, evidence)
     model = reported(evidence, "model", maker)
     family = model_family(model, maker, ips[0])
+    if family is not None and any(ev.rule_id == family.rule_id for ev in evidence):
+        family = None  # the naming scheme already voted with this rule
     extra = tuple(ev for ev in (build, family) if ev is not None)
     return Device(
         ips=ips,

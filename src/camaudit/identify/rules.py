@@ -55,13 +55,13 @@ def claims_of(rule: Rule, captures: Mapping[str, str], vocab: Vocabulary) -> dic
     return claims
 
 
-# Fields read only after the maker is known: their rules compete only with the same maker's rules
-# ("NVR301-08S3" is a Uniview recorder and "NVR4108HS" a Dahua one; the prefix alone cannot tell).
-SCOPED_BY_MAKER = frozenset({"device.model"})
-
-
 def competes(rule: Rule, maker: str | None) -> bool:
-    return maker is None or rule.sets.get("manufacturer") == maker
+    """Whether `rule` is judged: with no maker known, every rule but the maker-scoped ones (an
+    ambiguous prefix: "NVR301-08S3" is a Uniview recorder, "NVR4108HS" a Dahua one); with a maker
+    known, only that maker's rules."""
+    if maker is None:
+        return rule.scope != "maker"
+    return rule.sets.get("manufacturer") == maker
 
 
 def first_match(field: str, value: str, maker: str | None = None) -> tuple[Rule, dict[str, str]] | None:
