@@ -102,11 +102,15 @@ def naming(evidence: Sequence[Evidence], ip: str) -> list[Evidence]:
     Only rules whose prefix no other maker uses vote here; the ambiguous ones (scope: maker) type
     the device once its maker is known (`model_family`).
     """
-    found = []
-    for model in dict.fromkeys(ev.claims["model"] for ev in evidence if "model" in ev.claims):
+    found, seen = [], set()
+    for ev in evidence:
+        model = ev.claims.get("model")
+        if model is None or model in seen:
+            continue
+        seen.add(model)
         hit = match_value("device.model", model)
-        if hit is not None:
-            found.append(dataclasses.replace(hit, kind="identify", source="identify", ip=ip))
+        if hit is not None:  # the vote belongs to the reply that carried the model (one tell, not two)
+            found.append(dataclasses.replace(hit, kind="identify", source=f"model:{ev.field}", ip=ip))
     return found
 
 
@@ -114,7 +118,8 @@ def collect(items: Sequence[Observation]) -> list[Evidence]:
     evidence = unique(ev for obs in items for ev in match(obs))
     evidence.extend(naming(evidence, items[0].ip))
     mac, _ = device_mac(items)
-    found = oui.evidence(mac, items[0].ip) if mac else None
+    prefix = mac or next((o.fields["mac.oui"] for o in items if "mac.oui" in o.fields), None)
+    found = oui.evidence(prefix, items[0].ip) if prefix else None
     if found is not None:
         evidence.append(found)
     catch_all = any(o.fields.get("http.catch_all") == "true" for o in items)

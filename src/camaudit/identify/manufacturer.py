@@ -4,12 +4,13 @@ Each piece of evidence votes for a maker: directly (``manufacturer`` claim, e.g.
 or through `data/oem.yaml` when it only names a label brand (ONVIF Manufacturer "Lorex" ->
 dahua at the table's confidence). Votes are combined by noisy-OR across *independent* tell
 families (the strongest vote per family counts once: the four DHIP fields are one reply).
-The winner needs enough support and a clear margin over the runner-up; otherwise the maker is
-left unknown and the disagreement is reported.
+The winner needs enough support and a clear margin (in log-odds) over the runner-up; otherwise the
+maker is left unknown and the disagreement is reported.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,7 +18,9 @@ from camaudit.data.load import load_knowledge
 from camaudit.model import Evidence
 
 THRESHOLD = 0.5  # below this the maker stays None
-MARGIN = 0.6  # the runner-up must score below MARGIN x the winner
+# The winner's log-odds must beat the runner-up's by this much (odds 4.5 times higher): two strong
+# tells for different makers are a conflict, a protocol tell against a lone weak hint is not.
+MARGIN = 1.5
 # Fields of one discovery reply are one tell, not several (a reply is answered or not).
 _ONE_MESSAGE = ("sadp.", "dhip.", "dvrip.", "hiksdk.", "onvif.", "wsd.")
 
@@ -31,11 +34,12 @@ class Verdict:
 
 
 def family(ev: Evidence) -> str:
-    """Independence group of a piece of evidence."""
+    """Independence group of a piece of evidence (a model's naming scheme counts with its reply)."""
+    field = ev.source.removeprefix("model:") if ev.source.startswith("model:") else ev.field
     for prefix in _ONE_MESSAGE:
-        if ev.field.startswith(prefix):
+        if field.startswith(prefix):
             return prefix
-    return ev.field
+    return field
 
 
 def maker_vote(ev: Evidence) -> tuple[str, float] | None:
@@ -65,6 +69,11 @@ def scores(evidence: Iterable[Evidence]) -> dict[str, float]:
     return {maker: round(1.0 - m, 4) for maker, m in miss.items()}
 
 
+def log_odds(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
 def verdict(evidence: Iterable[Evidence]) -> Verdict:
     table = scores(evidence)
     ranked = sorted(table.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -74,7 +83,7 @@ def verdict(evidence: Iterable[Evidence]) -> Verdict:
     runner = ranked[1][1] if len(ranked) > 1 else 0.0
     confidence = round(top * (1.0 - 0.5 * runner), 4)
     conflicts = tuple(f"manufacturer: {m} {s:.2f} disagrees with {winner} {top:.2f}" for m, s in ranked[1:])
-    if confidence < THRESHOLD or runner >= MARGIN * top:
+    if confidence < THRESHOLD or log_odds(top) - log_odds(runner) < MARGIN:
         return Verdict(None, confidence, table, conflicts)
     return Verdict(winner, confidence, table, conflicts)
 

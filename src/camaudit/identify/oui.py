@@ -32,9 +32,12 @@ def normalise_mac(text: str) -> str | None:
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
+_OUI = re.compile(r"^[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$")
+
+
 def registrant(mac: str) -> str | None:
-    """The IEEE registrant's full name for `mac`, or None when unknown or not a MAC."""
-    norm = normalise_mac(mac)
+    """The IEEE registrant's full name for `mac` (or a bare ``aa:bb:cc`` OUI: its MA-L block), or None."""
+    norm = f"{mac}:00:00:00" if _OUI.match(mac) else normalise_mac(mac)
     if norm is None:
         return None
     vendor = _parser().get_all(norm)

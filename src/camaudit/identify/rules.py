@@ -52,6 +52,8 @@ def claims_of(rule: Rule, captures: Mapping[str, str], vocab: Vocabulary) -> dic
             claims[name] = resolved
         else:
             claims[name] = text.strip()
+    if "build" in claims and "firmware" in claims and "build" not in claims["firmware"].lower():
+        claims["firmware"] = f"{claims['firmware']} build {claims['build']}"  # ISAPI keeps them apart
     return claims
 
 

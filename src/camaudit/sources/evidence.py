@@ -144,10 +144,15 @@ def rtsp_item(item: Item, ip: str) -> list[Observation]:
     return [_observation("rtsp.response", "rtsp", fields, ip, item)]
 
 
+_OUI_ONLY = re.compile(r"^\s*([0-9A-Fa-f]{2})[:-]?([0-9A-Fa-f]{2})[:-]?([0-9A-Fa-f]{2})\s*$")
+
+
 def mac_item(item: Item, ip: str) -> list[Observation]:
+    """A full MAC, or only its first three bytes (sources often publish just the OUI)."""
     mac = _text(item, "mac")
-    obs = _observation("neighbour", "arp", {"mac.address": mac}, ip, item)
-    return [obs]
+    prefix = _OUI_ONLY.match(mac)
+    fields = {"mac.oui": ":".join(prefix.groups()).lower()} if prefix else {"mac.address": mac}
+    return [_observation("neighbour", "arp", fields, ip, item)]
 
 
 def dhcp_item(item: Item, ip: str) -> list[Observation]:
