@@ -9,6 +9,7 @@ kept as ``brand_raw`` so a person can still see it.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 
 from camaudit.data.load import load_knowledge
@@ -35,9 +36,13 @@ def captured(rule: Rule, value: str) -> dict[str, str] | None:
     return {name: text for name, text in pairs if text is not None}
 
 
+_WORD_BREAK = re.compile(r"[\s_]+")
+
+
 def resolve_name(text: str, vocab: Vocabulary) -> str | None:
-    """A maker id for a name as devices write it: whole, or its first word ("ANNKE NC800")."""
-    words = text.split()
+    """A maker id for a name as devices write it: whole, or its first word ("ANNKE NC800",
+    "Panasonic_BB-SC384B", "FLIR Systems DVTel")."""
+    words = _WORD_BREAK.split(text.strip())
     return vocab.resolve_maker(text) or (vocab.resolve_maker(words[0]) if len(words) > 1 else None)
 
 
