@@ -221,9 +221,32 @@ def _undecided(
     )
 
 
+def decoy(evidence: Sequence[Evidence]) -> Evidence | None:
+    """A reply only a published honeypot sends (its own source shows it): the strongest one."""
+    found = [ev for ev in evidence if ev.claims.get("device_type") == "honeypot" and ev.confidence >= 0.5]
+    return max(found, key=lambda ev: ev.confidence, default=None)
+
+
+def _honeypot(items: Sequence[Observation], evidence: list[Evidence], tell: Evidence) -> Device:
+    """Whatever maker its other replies imitate, a honeypot is no camera: name no maker."""
+    mac, _ = device_mac(items)
+    return Device(
+        ips=tuple(sorted({o.ip for o in items})),
+        mac=mac,
+        ports=tuple(sorted({o.port for o in items if o.port is not None})),
+        device_type="honeypot",
+        confidence=tell.confidence,
+        evidence=tuple(evidence),
+        conflicts=(f"honeypot: {tell.field} {tell.value[:80]!r} is a published honeypot's reply ({tell.rule_id})",),
+    )
+
+
 def fuse(items: Sequence[Observation]) -> Device:
     """One Device from the observations of one group."""
     evidence = collect(items)
+    tell = decoy(evidence)
+    if tell is not None:
+        return _honeypot(items, evidence, tell)
     verdict = manufacturer.verdict(evidence)
     maker = verdict.manufacturer
     ips = tuple(sorted({o.ip for o in items}))
