@@ -8,6 +8,7 @@ Used by `tests/corpus/test_corpus.py` and `bench/identify_corpus.py`; run direct
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import sys
@@ -180,10 +181,14 @@ def parse_case(text: str, file: str, line: int) -> Case:
     )
 
 
+def _cases_of(text: str, name: str) -> Iterator[Case]:
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            yield parse_case(line, name, n)
+
+
 def read_file(path: Path) -> Iterator[Case]:
-    for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if text.strip():
-            yield parse_case(text, path.name, n)
+    yield from _cases_of(path.read_text(encoding="utf-8"), path.name)
 
 
 def load(folder: Path = CASES) -> list[Case]:
@@ -243,12 +248,11 @@ class Outcome:
     why: str | None  # why a camera's maker was missed
 
 
-def _judge_file(path: Path) -> Iterator[tuple[Any, Any]]:
+def _judge_text(text: str) -> Iterator[tuple[Any, Any]]:
     from camaudit.cli.identify import judged
     from camaudit.sources import evidence
 
-    with path.open(encoding="utf-8") as stream:
-        yield from judged(evidence.read(stream))
+    yield from judged(evidence.read(io.StringIO(text)))
 
 
 def _resolve(name: str | None) -> str | None:
@@ -287,11 +291,13 @@ def _why(
 
 def outcomes(folder: Path = CASES) -> list[Outcome]:
     """Run every case through the same engine as `camaudit identify` and pair it with its truth."""
-    by_key = {(c.file, c.line): c for c in load(folder)}
+    load(folder)  # ids unique across files
     results: list[Outcome] = []
     for path in sorted(folder.glob("*.jsonl")):
-        for line, device in _judge_file(path):
-            case = by_key[(path.name, line.number)]
+        text = path.read_text(encoding="utf-8")  # read once: the same lines are checked and judged
+        by_line = {c.line: c for c in _cases_of(text, path.name)}
+        for line, device in _judge_text(text):
+            case = by_line[line.number]
             maker = device.manufacturer if device else None
             truth = _resolve(case.maker)
             claimed = _claimed(device)
