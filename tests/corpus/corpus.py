@@ -350,7 +350,7 @@ class Figures:
         return self.brands_right / self.brands if self.brands else 0.0
 
 
-CAMERA_TYPES_PREDICTED = frozenset({"ip_camera", "nvr", "dvr", "doorbell", "intercom", "video_encoder"})
+CAMERA_TYPES_PREDICTED = CAMERA_TYPES
 
 
 def camera_makers(results: list[Outcome]) -> frozenset[str]:

@@ -237,7 +237,9 @@ def _honeypot(items: Sequence[Observation], evidence: list[Evidence], tell: Evid
         device_type="honeypot",
         confidence=tell.confidence,
         evidence=tuple(evidence),
-        conflicts=(f"honeypot: {tell.field} {tell.value[:80]!r} is a published honeypot's reply ({tell.rule_id})",),
+        conflicts=(
+            f"honeypot: {tell.field} {tell.value[:80]!r} is a published honeypot's reply ({tell.rule_id})",
+        ),
     )
 
 
