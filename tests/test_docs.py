@@ -12,6 +12,7 @@ from camaudit.assess.verify import VERIFICATIONS
 from camaudit.cli import _register, cli
 from camaudit.data.cves import load_cves
 from camaudit.data.policies import builtin_packs
+from camaudit.sources.probes import PROBES
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -32,6 +33,11 @@ def test_every_command_is_in_the_readme(command: str) -> None:
 @pytest.mark.parametrize("check", [c.id for c in CHECKS] + [v.id for v in VERIFICATIONS])
 def test_every_check_and_verification_is_documented(check: str) -> None:
     assert f"`{check}`" in CHECKS_DOC
+
+
+@pytest.mark.parametrize("probe", [p.name for p in PROBES])
+def test_every_probe_is_documented(probe: str) -> None:
+    assert f"| `{probe}` |" in CHECKS_DOC
 
 
 @pytest.mark.parametrize("cve", [c.id for c in load_cves()])

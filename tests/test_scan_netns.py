@@ -85,3 +85,11 @@ def test_macs_come_from_layer_2_and_match_each_vendor_oui(
 def test_multicast_discovery_answers_are_evidence(layer2_scan: dict[str, Any]) -> None:
     sources = {e["source"] for d in layer2_scan["devices"] for e in d["evidence"]}
     assert {"multicast:sadp", "multicast:dhip"} <= sources
+
+
+def test_ssdp_locations_are_followed_over_layer_2(layer2_lab: NetnsLab, layer2_scan: dict[str, Any]) -> None:
+    # Dahua's LOCATION names port 49152, where the lab serves nothing: the one follow-up GET is refused
+    # and kept as a failed attempt; the Axis description is fetched (a success, so not listed).
+    address = {e["profile"]: e["address"] for e in layer2_lab.manifest()}
+    upnp = [(a["ip"], a["port"], a["status"]) for a in layer2_scan["attempts"] if a["probe"] == "upnp"]
+    assert upnp == [(address["dahua-ipc"], 49152, "refused")]

@@ -52,7 +52,10 @@ def test_owner_credentials_read_every_fact_and_nothing_raw(small_lab: Lab) -> No
     assert facts["auth.cloud.hik_connect.server"] == "litedev.hik-connect.com"
     assert facts["auth.ntp.servers"] == "time.windows.com:123"
     assert facts["auth.users"] == "admin:Administrator,guard:Operator,viewer:Viewer"
-    assert facts["auth.service.ssh"] == "enabled" and facts["auth.service.telnet"] == "disabled"
+    # telnetd answers 403 notSupport, as real firmware does for what a model lacks: that read is skipped
+    # and the plan goes on (ssh and everything after it are still read)
+    assert "auth.service.telnet" not in facts and facts["auth.service.ssh"] == "enabled"
+    assert any("telnetd" in s and "403 notSupport" in s for s in audit.skipped)
     assert facts["auth.channels"] == "2" and facts["auth.channel.2"].startswith("192.168.254.3 ONVIF")
     assert all(obs.raw == b"" and obs.kind == "auth.read" for obs in audit.observations)
     assert any("vehicleDetect" in s and "404" in s for s in audit.skipped)  # unsupported is not an error
@@ -82,6 +85,9 @@ def test_dahua_plan_reads_cgi_tables(small_lab: Lab) -> None:
         and facts["auth.analytics.people_counting"] == "disabled"
     )
     assert facts["auth.users"] == "admin:admin,666666:user"
+    # Telnet answers 400 "Bad Request!" (absent on this model): skipped, and the reads after it go on
+    assert any("name=Telnet" in s and s.endswith("(not on this model)") for s in audit.skipped)
+    assert facts["auth.service.ssh"] and facts["auth.analytics.face_capture"]
 
 
 def test_a_locked_device_is_reported_locked_and_nothing_more_is_sent(small_lab: Lab) -> None:
@@ -158,3 +164,17 @@ def test_dahua_tables_are_bounded_and_errors_are_protocol_errors() -> None:
         "auth.channel.1": "192.168.1.108 Private",
         "auth.channels": "1",
     }
+
+
+def test_a_403_or_400_skips_one_read_only_after_a_successful_login() -> None:
+    from camaudit.assess.authenticated import Login, _skips_one_read
+
+    forbidden, unsupported = (
+        Login("forbidden", 403, attempted=True),
+        Login("unsupported", 400, attempted=True),
+    )
+    assert _skips_one_read(forbidden, logged_in=True) and _skips_one_read(unsupported, logged_in=True)
+    # before any read succeeded a 403 may be a lockout on some firmware: stop
+    assert not _skips_one_read(forbidden, logged_in=False)
+    for stop in ("refused", "locked", "rate_limited", "error"):
+        assert not _skips_one_read(Login(stop, attempted=True), logged_in=True)

@@ -7,6 +7,8 @@ Used by `tests/corpus/test_corpus.py` and `bench/identify_corpus.py`; run direct
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import re
 import sys
@@ -179,10 +181,14 @@ def parse_case(text: str, file: str, line: int) -> Case:
     )
 
 
+def _cases_of(text: str, name: str) -> Iterator[Case]:
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            yield parse_case(line, name, n)
+
+
 def read_file(path: Path) -> Iterator[Case]:
-    for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if text.strip():
-            yield parse_case(text, path.name, n)
+    yield from _cases_of(path.read_text(encoding="utf-8"), path.name)
 
 
 def load(folder: Path = CASES) -> list[Case]:
@@ -217,3 +223,167 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def held_out(case_id: str) -> bool:
+    """A fixed third of the cases, by a hash of the id: rules are written from the others."""
+    return hashlib.sha1(case_id.encode(), usedforsecurity=False).digest()[0] % 3 == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What camaudit concluded for one case, next to the truth."""
+
+    case: Case
+    maker: str | None  # predicted true maker (vocabulary id)
+    brand: str | None
+    device_type: str | None
+    truth_maker: str | None  # the truth, resolved through the vocabulary's aliases
+    truth_brand: str | None
+    error: str | None
+    claimed: frozenset[str]  # makers any piece of evidence voted for
+    why: str | None  # why a camera's maker was missed
+
+
+def _judge_text(text: str) -> Iterator[tuple[Any, Any]]:
+    from camaudit.cli.identify import judged
+    from camaudit.sources import evidence
+
+    yield from judged(evidence.read(io.StringIO(text)))
+
+
+def _resolve(name: str | None) -> str | None:
+    from camaudit.data.load import load_vocabulary
+
+    if name is None:
+        return None
+    vocab = load_vocabulary()
+    return vocab.resolve_maker(name) or vocab.resolve_maker(name.replace("-", " ")) or name
+
+
+def _claimed(device: Any) -> frozenset[str]:
+    from camaudit.identify.manufacturer import maker_vote
+
+    votes = (maker_vote(ev) for ev in device.evidence) if device else ()
+    return frozenset(v[0] for v in votes if v is not None)
+
+
+def _why(
+    case: Case, out_maker: str | None, truth: str | None, claimed: frozenset[str], error: str | None
+) -> str:
+    from camaudit.data.load import load_vocabulary
+
+    if error is not None:
+        return "parse failure"
+    if truth not in load_vocabulary().manufacturers:
+        return "no vendor"
+    if out_maker is not None:
+        return "wrong maker"
+    if truth in claimed:
+        return "too weak or conflicting"
+    if claimed:
+        return "rule names another maker"
+    return "no rule"
+
+
+def outcomes(folder: Path = CASES) -> list[Outcome]:
+    """Run every case through the same engine as `camaudit identify` and pair it with its truth."""
+    load(folder)  # ids unique across files
+    results: list[Outcome] = []
+    for path in sorted(folder.glob("*.jsonl")):
+        text = path.read_text(encoding="utf-8")  # read once: the same lines are checked and judged
+        by_line = {c.line: c for c in _cases_of(text, path.name)}
+        for line, device in _judge_text(text):
+            case = by_line[line.number]
+            maker = device.manufacturer if device else None
+            truth = _resolve(case.maker)
+            claimed = _claimed(device)
+            missed = case.camera and truth is not None and maker != truth
+            why = _why(case, maker, truth, claimed, line.error) if missed else None
+            results.append(
+                Outcome(
+                    case=case,
+                    maker=maker,
+                    brand=device.brand if device else None,
+                    device_type=device.device_type if device else None,
+                    truth_maker=truth,
+                    truth_brand=_resolve(case.brand),
+                    error=line.error,
+                    claimed=claimed,
+                    why=why,
+                )
+            )
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    cases: int
+    cameras: int  # camera cases whose maker the source states
+    negatives: int
+    claims: int  # cases where camaudit named a maker (and the truth is known)
+    right_claims: int
+    cameras_named: int  # cameras whose true maker was named
+    negatives_as_camera: int  # non-cameras named as a camera maker or typed as a camera
+    rebrands: int
+    rebrands_named: int
+    brands: int
+    brands_right: int
+
+    @property
+    def precision(self) -> float:
+        return self.right_claims / self.claims if self.claims else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.cameras_named / self.cameras if self.cameras else 0.0
+
+    @property
+    def rebrand_rate(self) -> float:
+        return self.rebrands_named / self.rebrands if self.rebrands else 0.0
+
+    @property
+    def brand_rate(self) -> float:
+        return self.brands_right / self.brands if self.brands else 0.0
+
+
+CAMERA_TYPES_PREDICTED = CAMERA_TYPES
+
+
+def camera_makers(results: list[Outcome]) -> frozenset[str]:
+    """Makers whose every case in the corpus is a camera or recorder (Hikvision, Axis …)."""
+    makers: dict[str, bool] = {}
+    for o in results:
+        if o.truth_maker:
+            makers[o.truth_maker] = makers.get(o.truth_maker, True) and o.case.camera
+    return frozenset(m for m, only in makers.items() if only)
+
+
+def _as_camera(o: Outcome, camera_only: frozenset[str]) -> bool:
+    wrong_maker = o.maker is not None and o.maker != o.truth_maker and o.maker in camera_only
+    return wrong_maker or o.device_type in CAMERA_TYPES_PREDICTED
+
+
+def figures(results: list[Outcome], camera_only: frozenset[str] | None = None) -> Figures:
+    camera_only = camera_makers(results) if camera_only is None else camera_only
+    cams = [o for o in results if o.case.camera and o.truth_maker]
+    negs = [o for o in results if not o.case.camera]
+    judged = [o for o in results if o.maker and (o.truth_maker or not o.case.camera)]
+    rebrands = [o for o in cams if o.truth_brand and o.truth_brand != o.truth_maker]
+    brands = [o for o in results if o.case.camera and o.truth_brand]
+    return Figures(
+        cases=len(results),
+        cameras=len(cams),
+        negatives=len(negs),
+        claims=len(judged),
+        right_claims=sum(o.maker == o.truth_maker for o in judged),
+        cameras_named=sum(o.maker == o.truth_maker for o in cams),
+        negatives_as_camera=sum(_as_camera(o, camera_only) for o in negs),
+        rebrands=len(rebrands),
+        rebrands_named=sum(o.maker == o.truth_maker for o in rebrands),
+        brands=len(brands),
+        brands_right=sum((o.brand or o.maker) == o.truth_brand for o in brands),
+    )

@@ -154,8 +154,10 @@ def test_shipped_data_loads_once_and_is_consistent() -> None:
         "doorbell",
         "intercom",
         "video_encoder",
+        "vms",
         "printer",
         "web_server",
+        "honeypot",
         "other",
     }
     assert vocab.resolve_maker("Hangzhou Hikvision Digital Technology Co.,Ltd.") == "hikvision"

@@ -6,7 +6,7 @@ import pytest
 
 from camaudit.data.load import load_knowledge
 from camaudit.data.schema import FingerprintFile, Rule
-from camaudit.identify.rules import SCOPED_BY_MAKER, captured, competes, match, rule_index
+from camaudit.identify.rules import captured, competes, match, rule_index
 from camaudit.model import Observation, Transport
 
 KNOWLEDGE = load_knowledge()
@@ -27,7 +27,7 @@ def test_rule_examples(case: tuple[FingerprintFile, int, Rule]) -> None:
         caps = captured(rule, example.value)
         assert caps is not None, f"{rule.id} does not match its example {example.value!r}"
         assert caps == dict(example.expect)
-        maker = rule.sets.get("manufacturer") if file.matches in SCOPED_BY_MAKER else None
+        maker = rule.sets.get("manufacturer") if rule.scope == "maker" else None
         rivals = [r for r in file.rules[:index] if competes(r, maker)]
         earlier = [r.id for r in rivals if r.pattern.search(example.value)]
         assert earlier == [], f"{example.value!r} is taken first by {earlier}"

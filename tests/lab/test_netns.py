@@ -25,7 +25,7 @@ from camaudit.errors import LabError
 from camaudit.lab import netns
 from camaudit.lab.netns import NetnsDevice, NetnsLab
 from camaudit.lab.profile import Profile, load_profiles
-from camaudit.protocols import dhip, sadp
+from camaudit.protocols import dhip, mdns, sadp, upnp
 
 pytestmark = pytest.mark.netns
 
@@ -428,6 +428,8 @@ def test_every_profile_comes_up_and_only_declared_devices_answer_discovery() -> 
         for protocol, codec, probe in (
             ("sadp", sadp, sadp.build_inquiry()),
             ("dhip", dhip, dhip.build_search()),
+            ("ssdp", upnp, upnp.build_msearch()),
+            ("mdns", mdns, mdns.build_query()),
         ):
             replies = ask(lab, codec.MULTICAST_GROUP, codec.PORT, probe, wait=2.0)
             answered = {devices[peer].profile for peer, _ in replies}

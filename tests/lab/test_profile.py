@@ -77,6 +77,42 @@ def test_missing_sources_and_bad_vocabulary_are_rejected(tmp_path: Path) -> None
         load_profile(path)
 
 
+def _mdns(service: str) -> str:
+    return f"  5353/udp: {{protocol: mdns, services: [{{{service}}}]}}\n"
+
+
+@pytest.mark.parametrize(
+    ("service", "error"),
+    [
+        ('  1900/udp: {protocol: ssdp, replies: [["LOCATION: http://x/"]]}\n', "needs an ST header"),
+        ("  1900/udp: {protocol: ssdp, replies: []}\n", "non-empty list"),
+        ('  1900/udp: {protocol: ssdp, replies: [["STupnp"]]}\n', "Name: value"),
+        ('  1900/tcp: {protocol: ssdp, replies: [["ST: x"]]}\n', "runs over udp"),
+        (_mdns("type: camera.local, instance: a, host: h.local, port: 80"), "DNS-SD service type"),
+        (_mdns("type: _http._tcp.local, instance: a, host: h.local, port: 0"), "port 1-65535"),
+        (_mdns("type: _http._tcp.local, instance: a, host: '', port: 80"), "not a DNS name"),
+        (_mdns("type: _http._tcp.local, instance: a, host: h, port: 80, x: 1"), "unknown key"),
+    ],
+)
+def test_bad_discovery_services_are_rejected(tmp_path: Path, service: str, error: str) -> None:
+    path = _write(tmp_path, service)
+    with pytest.raises(DataFileError, match=error):
+        load_profile(path)
+
+
+def test_discovery_services_load(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '  1900/udp: {protocol: ssdp, replies: [["ST: upnp:rootdevice", "LOCATION: http://{address}/d.xml"]]}\n'
+        + _mdns("type: _http._tcp.local, instance: a, host: h.local, port: 80, txt: {k: v}"),
+    )
+    services = {s.key: s.spec for s in load_profile(path).services}
+    assert services["1900/udp"].replies == (
+        (("ST", "upnp:rootdevice"), ("LOCATION", "http://{address}/d.xml")),
+    )
+    assert services["5353/udp"].services[0].txt == (("k", "v"),)
+
+
 def test_id_must_equal_file_name(tmp_path: Path) -> None:
     path = _write(tmp_path, "")
     path.rename(tmp_path / "other.yaml")

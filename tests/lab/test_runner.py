@@ -16,11 +16,13 @@ from camaudit.lab.spec_discovery import (
     DvripLegacySpec,
     DvripSpec,
     HikSdkSpec,
+    MdnsSpec,
     RawSpec,
     SadpSpec,
+    SsdpSpec,
     WsdSpec,
 )
-from camaudit.protocols import dhip, dvrip, hiksdk, http, sadp, tls, wsdiscovery
+from camaudit.protocols import dhip, dvrip, hiksdk, http, mdns, sadp, tls, upnp, wsdiscovery
 
 CASES = [(p, s) for p in load_profiles() for s in p.services if not isinstance(s.spec, RawSpec)]
 
@@ -69,6 +71,13 @@ def test_device_answers_as_its_profile_says(lab: Lab, profile: Profile, service:
         _check_hiksdk(address, port, spec)
     elif isinstance(spec, WsdSpec):
         _check_wsd(address, port, spec)
+    elif isinstance(spec, SsdpSpec):
+        reply = upnp.parse_reply(udp_ask(address, port, upnp.build_msearch()))
+        assert reply.headers["st"] == "upnp:rootdevice" and address in reply.headers["location"]
+    elif isinstance(spec, MdnsSpec):
+        offered = spec.services[0]
+        answer = mdns.parse_response(udp_ask(address, port, mdns.build_query((offered.type,))))
+        assert answer.instances == (f"{offered.instance}.{offered.type}",)
     else:  # pragma: no cover - a new spec type needs a check here
         pytest.fail(f"no check for {type(spec).__name__}")
 

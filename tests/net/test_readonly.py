@@ -148,3 +148,35 @@ def test_udp_discovery_requests() -> None:
 def test_listen_and_tls_send_nothing() -> None:
     assert ReadOnlyRequest.listen().payload == b""
     assert ReadOnlyRequest.tls_handshake().payload == b""
+
+
+def test_ssdp_msearch_is_a_search_and_nothing_else() -> None:
+    from camaudit.protocols import upnp
+
+    search = ReadOnlyRequest.ssdp_msearch()
+    assert search.is_udp and upnp.parse_request(search.payload).is_search
+    assert b"ST: upnp:rootdevice\r\n" in search.payload
+    assert ReadOnlyRequest.ssdp_msearch("ssdp:all").payload.endswith(b"ST: ssdp:all\r\n\r\n")
+    for target in ("upnp:rootdevice\r\nMAN: x", "urn:x:action:Reboot:1", "", "ssdp:all "):
+        with pytest.raises(ValueError, match="SSDP search target"):
+            ReadOnlyRequest.ssdp_msearch(target)
+    # SUBSCRIBE, NOTIFY or a SOAP action would need a method: there is nowhere to put one.
+    with pytest.raises(ValueError, match="takes no method"):
+        ReadOnlyRequest._make(RequestKind.SSDP_MSEARCH, method="NOTIFY", ident="ssdp:all")
+
+
+def test_mdns_query_asks_ptr_questions_only() -> None:
+    from camaudit.protocols import mdns
+
+    query = ReadOnlyRequest.mdns_query()
+    message = mdns.parse_message(query.payload)
+    assert query.is_udp and mdns.is_query(query.payload) and message.records == ()
+    assert [q.text for q in message.questions] == list(mdns.BROWSE)
+    assert {q.type for q in message.questions} == {mdns.TYPE_PTR}
+    one = ReadOnlyRequest.mdns_query(["_axis-video._tcp.local"])
+    assert [q.text for q in mdns.parse_message(one.payload).questions] == ["_axis-video._tcp.local"]
+    for names in (["camera.local"], ["_http._tcp.local,evil"], [], ["_a._tcp.local"] * 33):
+        with pytest.raises(ValueError, match="DNS-SD service types"):
+            ReadOnlyRequest.mdns_query(names)
+    with pytest.raises(ValueError, match="takes no method"):
+        ReadOnlyRequest._make(RequestKind.MDNS_QUERY, method="UPDATE", ident="_http._tcp.local")

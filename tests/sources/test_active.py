@@ -88,6 +88,8 @@ def test_declared_services_yield_their_observations(scan: Scan) -> None:
         "37810/udp": "dhip.reply",
         "5050/udp": "dvrip.legacy_reply",
         "3702/udp": "wsdiscovery.match",
+        "1900/udp": "ssdp.reply",
+        "5353/udp": "mdns.answer",
         "8000/tcp": "hiksdk.reply",
         "37777/tcp": "dvrip.reply",
         "554/tcp": "rtsp.response",
@@ -127,6 +129,18 @@ def test_dahua_family_realm_and_vendor(scan: Scan) -> None:
         result = scan.device(profile)
         dhip = [o for o in result.observations if o.kind == "dhip.reply"]
         assert dhip and "dhip.Vendor" in dhip[0].fields, profile
+
+
+def test_upnp_description_follows_the_ssdp_reply(scan: Scan) -> None:
+    axis = scan.device("axis-camera")
+    (desc,) = [o for o in axis.observations if o.kind == "upnp.description"]
+    assert desc.port == 45895 and desc.fields["upnp.modelNumber"] == "P3225-LV Mk II"
+    dahua = scan.device("dahua-ipc")
+    assert _statuses(dahua, "upnp") == {ProbeStatus.REFUSED}  # LOCATION's port 49152 is closed in the lab
+    described = {ip for ip, r in scan.results.items() if any(a.probe == "upnp" for a in r.attempts)}
+    assert described == {scan.device(p).ip for p in ("axis-camera", "dahua-ipc")}  # only SSDP speakers
+    gets = [r for r in scan.requests if r.protocol == "http" and r.port == 45895]
+    assert [(r.device, r.path) for r in gets] == [("axis-camera", "/rootdesc1.xml")]
 
 
 def test_liar_is_marked_catch_all(scan: Scan) -> None:

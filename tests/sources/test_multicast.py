@@ -12,7 +12,7 @@ import pytest
 from camaudit.net.limits import Limits
 from camaudit.protocols import dhip as dhip_codec
 from camaudit.scope import Scope
-from camaudit.sources.active import observe
+from camaudit.sources.active import HostResult, observe
 from camaudit.sources.multicast import discover
 from camaudit.sources.probes import Probe
 
@@ -88,3 +88,42 @@ class _Responder:
         self.loop.remove_reader(self.listen.fileno())
         self.listen.close()
         self.answer.close()
+
+
+def test_ssdp_and_mdns_by_multicast_then_the_description_by_unicast() -> None:
+    """A lab camera joined to the SSDP and mDNS groups on loopback: both answer the group queries, and
+    the LOCATION heard by multicast alone is enough for the follow-up GET (no unicast M-SEARCH here)."""
+    from tests.conftest import start_lab
+
+    from camaudit.sources.probes import upnp
+
+    runner = start_lab(profiles=["axis-camera"], multicast=True)
+    address = runner.lab.addresses["axis-camera"]
+    try:
+        found = asyncio.run(discover("127.0.0.1", seconds=1.0))
+        results = asyncio.run(_observe_with_multicast(address, (upnp.PROBE,)))
+        log = [(r.protocol, r.port, r.method, r.path) for r in runner.lab.requests]
+    finally:
+        runner.stop()
+    heard = {(o.source, o.kind) for o in found if o.ip == address}
+    assert {("multicast:ssdp", "ssdp.reply"), ("multicast:mdns", "mdns.answer")} <= heard
+    (result,) = [r for r in results if r.ip == address]
+    assert any(o.kind == "upnp.description" for o in result.observations)
+    assert ("http", 45895, "GET", "/rootdesc1.xml") in log
+    assert ("ssdp", 1900, "M-SEARCH", "upnp:rootdevice") in log
+    assert all(method != "NOTIFY" for _, _, method, _ in log)
+
+
+async def _observe_with_multicast(address: str, probes: tuple[Probe, ...]) -> list[HostResult]:
+    limits = Limits(rate=2000, connect_timeout=1.0, read_timeout=1.5)
+    return [
+        r
+        async for r in observe(
+            Scope(addresses=(address,)),
+            limits,
+            multicast=True,
+            multicast_source="127.0.0.1",
+            multicast_seconds=1.0,
+            probes=probes,
+        )
+    ]

@@ -19,11 +19,14 @@ def test_sweep_finds_the_discovery_speakers_in_one_window(lab: Lab) -> None:
     start = time.monotonic()
     found = asyncio.run(sweep.sweep(ips, conn))
     elapsed = time.monotonic() - start
-    assert elapsed < 3.0  # 22 hosts x 4 protocols, but one reply window per protocol, in parallel
+    assert elapsed < 3.0  # 24 hosts x 6 protocols, but one reply window per protocol, in parallel
     kinds = {ip: {o.kind for o in r.observations} for ip, r in found.items()}
     profile = {e["address"]: e["profile"] for e in manifest}
     speakers = {profile[ip]: k for ip, k in kinds.items()}
     assert "sadp.reply" in speakers["hikvision-ipc"] and "dhip.reply" in speakers["dahua-ipc"]
+    assert {"ssdp.reply", "mdns.answer"} <= speakers["axis-camera"] and "mdns.answer" in speakers[
+        "hikvision-ipc"
+    ]
     assert "plain-webserver" not in speakers  # silence is not an answer and not a failure
     bad = next(r for ip, r in found.items() if profile[ip] == "hostile-bad-xml")
     assert {a.status.value for a in bad.attempts} & {"malformed"}

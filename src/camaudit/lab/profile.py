@@ -61,6 +61,8 @@ ServiceSpec = (
     | spec_discovery.DvripSpec
     | spec_discovery.HikSdkSpec
     | spec_discovery.WsdSpec
+    | spec_discovery.SsdpSpec
+    | spec_discovery.MdnsSpec
     | spec_discovery.RawSpec
 )
 
@@ -75,6 +77,8 @@ _PARSERS: dict[str, tuple[str, Callable[[Where, Any, Path], ServiceSpec]]] = {
     "dvrip": ("tcp", lambda w, d, b: spec_discovery.dvrip_spec(w, d)),
     "hiksdk": ("tcp", lambda w, d, b: spec_discovery.hiksdk_spec(w, d)),
     "wsdiscovery": ("udp", lambda w, d, b: spec_discovery.wsd_spec(w, d)),
+    "ssdp": ("udp", lambda w, d, b: spec_discovery.ssdp_spec(w, d)),
+    "mdns": ("udp", lambda w, d, b: spec_discovery.mdns_spec(w, d)),
     "raw": ("tcp", lambda w, d, b: spec_discovery.raw_spec(w, d)),
 }
 PROTOCOLS = tuple(_PARSERS)

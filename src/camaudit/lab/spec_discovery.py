@@ -1,5 +1,5 @@
-"""Service specs for the vendor discovery and binary ports (SADP, DHIP, DVRIP, SDK 8000, WS-Discovery)
-and the hostile raw behaviours. See camaudit.lab.spec for the conventions."""
+"""Service specs for the vendor discovery and binary ports (SADP, DHIP, DVRIP, SDK 8000, WS-Discovery,
+SSDP, mDNS) and the hostile raw behaviours. See camaudit.lab.spec for the conventions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from camaudit.lab.spec import Where, check_keys, str_list, want
+from camaudit.lab.spec import Headers, Where, check_keys, headers, str_list, str_map, want
+from camaudit.protocols import mdns
 
 MAX_FLOOD = 16 * 1024 * 1024
 
@@ -160,3 +161,71 @@ def raw_spec(where: Where, data: Any) -> RawSpec:
     fill = want(where.child("fill"), d.get("fill", "A"), str).encode("utf-8") or b"A"
     hold = float(want(where.child("hold"), d.get("hold", 120.0), (int, float)))
     return RawSpec(behaviour, size, fill, hold)
+
+
+@dataclass(frozen=True, slots=True)
+class SsdpSpec:
+    """SSDP M-SEARCH replies (UPnP Device Architecture 1.1 §1.3.3), each an ordered list of headers.
+
+    A search for ``ssdp:all`` gets every reply; any other search target gets the replies whose ``ST``
+    equals it (case-insensitive), and none is sent when nothing matches, as libupnp does.
+    """
+
+    replies: tuple[Headers, ...]
+
+
+def ssdp_spec(where: Where, data: Any) -> SsdpSpec:
+    d = check_keys(where, data, {"protocol", "replies"}, {"protocol", "replies"})
+    replies = d["replies"]
+    if not isinstance(replies, list) or not replies:
+        raise where.child("replies").error("expected a non-empty list of header lists")
+    parsed = tuple(headers(where.child("replies").child(str(i)), r) for i, r in enumerate(replies))
+    for i, reply in enumerate(parsed):
+        if not any(k.lower() == "st" for k, _ in reply):
+            raise where.child("replies").child(str(i)).error("a reply needs an ST header")
+    return SsdpSpec(parsed)
+
+
+@dataclass(frozen=True, slots=True)
+class MdnsService:
+    """One DNS-SD service instance a device advertises (RFC 6763 §4.1): ``<instance>.<type>``, served
+    by `host`:`port`, with TXT `txt` pairs in order."""
+
+    type: str
+    instance: str
+    host: str
+    port: int
+    txt: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MdnsSpec:
+    """mDNS responder: PTR (or ANY) questions for a listed type get a legacy-unicast answer."""
+
+    services: tuple[MdnsService, ...]
+
+
+_MDNS_KEYS = {"type", "instance", "host", "port", "txt"}
+
+
+def mdns_spec(where: Where, data: Any) -> MdnsSpec:
+    d = check_keys(where, data, {"protocol", "services"}, {"protocol", "services"})
+    if not isinstance(d["services"], list) or not d["services"]:
+        raise where.child("services").error("expected a non-empty list of services")
+    out = []
+    for i, item in enumerate(d["services"]):
+        at = where.child("services").child(str(i))
+        s = check_keys(at, item, _MDNS_KEYS, _MDNS_KEYS - {"txt"})
+        kind, host = want(at.child("type"), s["type"], str), want(at.child("host"), s["host"], str)
+        port = want(at.child("port"), s["port"], int)
+        if not mdns.is_service_type(kind) or not 0 < port < 65536:
+            raise at.error("type must be a DNS-SD service type (_name._tcp.local) and port 1-65535")
+        try:
+            labels = mdns.split_name(host)
+        except ValueError as exc:
+            raise at.child("host").error(str(exc)) from None
+        if not labels:
+            raise at.child("host").error("not a DNS name: empty")
+        txt = tuple(str_map(at.child("txt"), s.get("txt", {})).items())
+        out.append(MdnsService(kind, want(at.child("instance"), s["instance"], str), host, port, txt))
+    return MdnsSpec(tuple(out))

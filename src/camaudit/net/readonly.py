@@ -14,6 +14,10 @@ which builds one read-only message through the sans-I/O codecs in `camaudit.prot
 - Dahua DHIP ``DHDiscover.search`` (devices.md §2.1; never ``DHDiscover.setConfig``, ``DevInit.account`` …);
 - Dahua legacy 5050 search and the DVRIP 37777 realm request (devices.md §2.2-2.3);
 - ONVIF WS-Discovery ``Probe`` (devices.md §3);
+- SSDP ``M-SEARCH`` for one search target (UPnP Device Architecture 1.1 §1.3.2; never NOTIFY, never
+  SUBSCRIBE or a SOAP action);
+- an mDNS query of PTR questions for DNS-SD service types (RFC 6762 §5, RFC 6763 §4; never a response,
+  an announcement or a DNS UPDATE);
 - "listen only" (wait for a banner) and a bare TLS handshake.
 
 Anything else — another method, a path with CR/LF or spaces, a body, another message type — raises
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import re
 import uuid as uuidlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -35,6 +39,11 @@ ONVIF_PATH = "/onvif/device_service"  # ONVIF Core §5.1.1 (device service entry
 _PRINTABLE = re.compile(r"^[\x21-\x7e]+$")  # RFC 9112 §3.2: request-target has no SP, CR, LF or controls
 _UUID = re.compile(r"^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$")
 _WSD_ID = re.compile(r"^(uuid|urn:uuid):[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$")
+_SSDP_ST = re.compile(
+    r"^(ssdp:all|upnp:rootdevice|urn:[A-Za-z0-9.-]{1,64}:(device|service):[A-Za-z0-9_.-]{1,64}:\d{1,4})\Z"
+)
+_DNSSD_TYPE = r"(_services\._dns-sd\._udp|_[A-Za-z0-9-]{1,15}\._(tcp|udp))\.local"
+_DNSSD_TYPES = re.compile(rf"^{_DNSSD_TYPE}(,{_DNSSD_TYPE}){{0,31}}\Z")
 
 
 class RequestKind(StrEnum):
@@ -47,6 +56,8 @@ class RequestKind(StrEnum):
     DAHUA_LEGACY_SEARCH = "dahua_legacy_search"
     DVRIP_REALM = "dvrip_realm"
     WSD_PROBE = "wsd_probe"
+    SSDP_MSEARCH = "ssdp_msearch"
+    MDNS_QUERY = "mdns_query"
     LISTEN = "listen"
     TLS_HANDSHAKE = "tls_handshake"
 
@@ -57,6 +68,8 @@ UDP_KINDS = frozenset(
         RequestKind.DHIP_SEARCH,
         RequestKind.DAHUA_LEGACY_SEARCH,
         RequestKind.WSD_PROBE,
+        RequestKind.SSDP_MSEARCH,
+        RequestKind.MDNS_QUERY,
     }
 )
 HTTP_METHODS = frozenset({"GET", "HEAD"})
@@ -126,6 +139,8 @@ _CHECKS: dict[RequestKind, Callable[[ReadOnlyRequest], None]] = {
     RequestKind.ONVIF: _check_onvif,
     RequestKind.SADP_INQUIRY: _check_ident(_UUID, "SADP uuid"),
     RequestKind.WSD_PROBE: _check_ident(_WSD_ID, "WS-Discovery MessageID"),
+    RequestKind.SSDP_MSEARCH: _check_ident(_SSDP_ST, "SSDP search target"),
+    RequestKind.MDNS_QUERY: _check_ident(_DNSSD_TYPES, "DNS-SD service types"),
     RequestKind.DHIP_SEARCH: _check_bare,
     RequestKind.DAHUA_LEGACY_SEARCH: _check_bare,
     RequestKind.DVRIP_REALM: _check_bare,
@@ -220,6 +235,25 @@ def _wire_wsd(req: ReadOnlyRequest) -> bytes:
     return data
 
 
+def _wire_ssdp(req: ReadOnlyRequest) -> bytes:
+    from camaudit.protocols import upnp
+
+    data = upnp.build_msearch(req.ident)
+    search = upnp.parse_request(data)
+    _require(search.is_search and search.headers.get("st") == req.ident, "SSDP M-SEARCH")
+    return data
+
+
+def _wire_mdns(req: ReadOnlyRequest) -> bytes:
+    from camaudit.protocols import mdns
+
+    data = mdns.build_query(tuple(req.ident.split(",")))
+    query = mdns.parse_message(data)
+    asks = all(q.type == mdns.TYPE_PTR for q in query.questions)
+    _require(mdns.is_query(data) and not query.records and asks, "mDNS PTR query")
+    return data
+
+
 def _wire_nothing(req: ReadOnlyRequest) -> bytes:
     return b""
 
@@ -231,6 +265,8 @@ _WIRE: dict[RequestKind, Callable[[ReadOnlyRequest], bytes]] = {
     RequestKind.ONVIF: _wire_onvif,
     RequestKind.SADP_INQUIRY: _wire_sadp,
     RequestKind.WSD_PROBE: _wire_wsd,
+    RequestKind.SSDP_MSEARCH: _wire_ssdp,
+    RequestKind.MDNS_QUERY: _wire_mdns,
     RequestKind.DHIP_SEARCH: _wire_dhip,
     RequestKind.DAHUA_LEGACY_SEARCH: _wire_legacy,
     RequestKind.DVRIP_REALM: _wire_realm,
@@ -248,7 +284,8 @@ class ReadOnlyRequest:
         method: HTTP/RTSP method or ONVIF operation ("" for other kinds).
         target: HTTP path or RTSP URL.
         host: the HTTP Host header value.
-        ident: SADP uuid, WS-Discovery MessageID or RTSP CSeq.
+        ident: SADP uuid, WS-Discovery MessageID, RTSP CSeq, SSDP search target or the
+            comma-joined DNS-SD service types of an mDNS query.
         authorization: the Digest Authorization value (``http_digest`` only; hidden from repr).
         payload: the exact bytes to send, built by `camaudit.protocols` from the fields above.
     """
@@ -326,6 +363,20 @@ class ReadOnlyRequest:
     @classmethod
     def wsdiscovery_probe(cls, message_id: str | None = None) -> ReadOnlyRequest:
         return cls._make(RequestKind.WSD_PROBE, ident=message_id or f"uuid:{uuidlib.uuid4()}")
+
+    @classmethod
+    def ssdp_msearch(cls, target: str = "upnp:rootdevice") -> ReadOnlyRequest:
+        """``M-SEARCH`` for `target` (``upnp:rootdevice``: one reply per root device, nmap's choice)."""
+        return cls._make(RequestKind.SSDP_MSEARCH, ident=target)
+
+    @classmethod
+    def mdns_query(cls, names: Sequence[str] | None = None) -> ReadOnlyRequest:
+        """PTR questions for DNS-SD service types (default `camaudit.protocols.mdns.BROWSE`)."""
+        if names is None:
+            from camaudit.protocols.mdns import BROWSE
+
+            names = BROWSE
+        return cls._make(RequestKind.MDNS_QUERY, ident=",".join(names))
 
     @classmethod
     def listen(cls) -> ReadOnlyRequest:

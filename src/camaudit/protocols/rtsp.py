@@ -209,8 +209,9 @@ def build_response(
 
 def parse_sdp(body: bytes) -> dict[str, str]:
     """Session-level SDP values by type (RFC 4566 §5): ``s``, ``i``, ``o``, ``u`` … (first wins),
-    ``m`` (every media line, ' | '-joined) and session attributes by name (``tool``, ``control``,
-    ``range`` …; RFC 4566 §6). Bounded: MAX_SIZE bytes, SDP_LINES_MAX lines, SDP_VALUE_MAX characters.
+    ``m`` (every media line, ' | '-joined), session attributes by name (``tool``, ``control``,
+    ``range`` …; RFC 4566 §6) and ``media_attributes`` (every media-level ``a=`` value, ' | '-joined,
+    cut at SDP_VALUE_MAX). Bounded: MAX_SIZE bytes, SDP_LINES_MAX lines, SDP_VALUE_MAX characters.
 
     Raises ProtocolError when no line is SDP.
     """
@@ -220,14 +221,21 @@ def parse_sdp(body: bytes) -> dict[str, str]:
     lines = body.decode("utf-8", errors="replace").splitlines()[:SDP_LINES_MAX]
     found: dict[str, str] = {}
     media: list[str] = []
+    media_attributes: list[str] = []
     for line in lines:
         match = _SDP_LINE.fullmatch(line.strip())
-        if match is not None:
-            _sdp_value(found, media, match.group(1), _clean(match.group(2)))
+        if match is None:
+            continue
+        kind, value = match.group(1), _clean(match.group(2))
+        if media and kind == "a":
+            media_attributes.append(value)  # vendor tells live here too (a=Media_header, FCAM rtpmap)
+        _sdp_value(found, media, kind, value)
     if not found and not media:
         raise ProtocolError("no SDP lines in body")
     if media:
         found["m"] = " | ".join(media)[:SDP_VALUE_MAX]
+    if media_attributes:
+        found["media_attributes"] = " | ".join(media_attributes)[:SDP_VALUE_MAX]
     return found
 
 

@@ -1,10 +1,12 @@
 """Active discovery: probe every in-scope host, read-only, and stream results host by host.
 
 Order per host (STYLE.md R3, sslyze's "connectivity first"): the reachability stage (TCP connect sweep
-plus unicast UDP discovery: SADP, DHIP, Dahua legacy, WS-Discovery), then service probes only on the
-TCP ports that answered, then the local neighbour table (filled by the sweep's own traffic). A host's
-`HostResult` is yielded as soon as that host is done. Every job goes through one `Connector`, so the
-scope, rate, concurrency, timeouts and byte caps hold for the whole run.
+plus unicast UDP discovery: SADP, DHIP, Dahua legacy, WS-Discovery, SSDP, mDNS), then service probes
+only on the TCP ports that answered, then the local neighbour table (filled by the sweep's own
+traffic), then the follow-up stage, whose jobs come from what the host itself said (the UPnP
+description its SSDP reply names). A host's `HostResult` is yielded as soon as that host is done. Every
+job goes through one `Connector`, so the scope, rate, concurrency, timeouts and byte caps hold for the
+whole run.
 """
 
 from __future__ import annotations
@@ -76,6 +78,12 @@ def _jobs(
     return [(p, t) for p in probes if p.stage is stage for t in p.targets(ip, open_ports)]
 
 
+def _follow_jobs(
+    probes: Iterable[Probe], ip: str, observations: Sequence[Observation]
+) -> list[tuple[Probe, ProbeTarget]]:
+    return [(p, t) for p in probes if p.stage is Stage.FOLLOW for t in p.follow(ip, observations)]
+
+
 def _merge(ip: str, results: Iterable[ProbeResult], extra: Sequence[Observation] = ()) -> HostResult:
     observations = [*extra, *(o for r in results for o in r.observations)]
     attempts = tuple(a for r in results for a in r.attempts)
@@ -100,7 +108,9 @@ async def scan_host(
     service = await _stage(_jobs(probes, Stage.SERVICE, ip, open_ports), conn)
     local = await _stage(_jobs(probes, Stage.LOCAL, ip), conn)
     from_sweep = (await swept).get(ip) if swept is not None else None
-    return _merge(ip, [*reach, *service, *local, *([from_sweep] if from_sweep else [])], extra)
+    done = [*reach, *service, *local, *([from_sweep] if from_sweep else [])]
+    follow = await _stage(_follow_jobs(probes, ip, _merge(ip, done, extra).observations), conn)
+    return _merge(ip, [*done, *follow], extra)
 
 
 async def _notify(on_host: OnHost | None, result: HostResult) -> None:
@@ -124,7 +134,7 @@ async def observe(
 ) -> AsyncIterator[HostResult]:
     """Probe every address of `scope`; yield one `HostResult` per host as each completes.
 
-    With `multicast`, SADP/DHIP/WS-Discovery are first sent to their groups (TTL 1) from
+    With `multicast`, SADP/DHIP/WS-Discovery/SSDP/mDNS are first sent to their groups (TTL 1) from
     `multicast_source`; replies from in-scope hosts join those hosts' results, replies from other
     addresses are yielded as ``seen_out_of_scope`` results and never probed.
     """

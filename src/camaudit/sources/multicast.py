@@ -1,11 +1,13 @@
-"""Multicast discovery on the local segment: SADP, DHIP and WS-Discovery sent to their groups.
+"""Multicast discovery on the local segment: SADP, DHIP, WS-Discovery, SSDP and mDNS sent to their groups.
 
-Groups and ports from devices.md §1.1 (SADP 239.255.255.250:37020), §2.1 (DHIP 239.255.255.251:37810)
-and §3 (WS-Discovery 239.255.255.250:3702). TTL 1 (RFC 1112 §6.1: the datagram never leaves the local
+Groups and ports from devices.md §1.1 (SADP 239.255.255.250:37020), §2.1 (DHIP 239.255.255.251:37810),
+§3 (WS-Discovery 239.255.255.250:3702), UPnP Device Architecture 1.1 §1.3.2 (SSDP 239.255.255.250:1900)
+and RFC 6762 §3 (mDNS 224.0.0.251:5353; sent from an ephemeral port, the query is a legacy one and
+answers come back to us by unicast, §6.7). TTL 1 (RFC 1112 §6.1: the datagram never leaves the local
 network). One socket per protocol so each reply is decoded by the right codec. The caller decides what
 to do with the sender addresses: `active.observe` never probes one that is not in the scope.
 
-This is the one place besides the `Connector` that opens sockets: it sends exactly three read-only
+This is the one place besides the `Connector` that opens sockets: it sends exactly five read-only
 datagrams (`ReadOnlyRequest`), to multicast groups rather than to hosts, and only reads replies.
 """
 
@@ -22,9 +24,11 @@ from camaudit.errors import ProtocolError
 from camaudit.model import Observation, Transport
 from camaudit.net.readonly import ReadOnlyRequest
 from camaudit.protocols import dhip as dhip_codec
+from camaudit.protocols import mdns as mdns_codec
 from camaudit.protocols import sadp as sadp_codec
+from camaudit.protocols import upnp as upnp_codec
 from camaudit.protocols import wsdiscovery as wsd_codec
-from camaudit.sources.probes import dhip, sadp, wsdiscovery
+from camaudit.sources.probes import dhip, mdns, sadp, ssdp, wsdiscovery
 from camaudit.values import normalise_mac
 
 MAX_REPLIES = 4096  # per protocol per run; a hostile segment cannot grow memory without bound
@@ -65,6 +69,22 @@ QUERIES = (
         "wsdiscovery.match",
         ReadOnlyRequest.wsdiscovery_probe,
         wsdiscovery.decode,
+    ),
+    _Query(
+        "ssdp",
+        upnp_codec.MULTICAST_GROUP,
+        upnp_codec.PORT,
+        "ssdp.reply",
+        ReadOnlyRequest.ssdp_msearch,
+        ssdp.decode,
+    ),
+    _Query(
+        "mdns",
+        mdns_codec.MULTICAST_GROUP,
+        mdns_codec.PORT,
+        "mdns.answer",
+        ReadOnlyRequest.mdns_query,
+        mdns.decode,
     ),
 )
 

@@ -1,8 +1,9 @@
 """Unicast discovery sweep: ask every in-scope host at once, then listen once.
 
-SADP, DHIP, Dahua legacy discovery and WS-Discovery are sent unicast to each host because multicast does
-not cross routers (devices.md §10). Most hosts never answer, so waiting per host cost one reply window
-each; here a block of hosts shares one window per protocol, through the Connector's rate limit and scope.
+SADP, DHIP, Dahua legacy discovery, WS-Discovery, SSDP and mDNS are sent unicast to each host because
+multicast does not cross routers (devices.md §10). Most hosts never answer, so waiting per host cost one
+reply window each; here a block of hosts shares one window per protocol, through the Connector's rate
+limit and scope.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from types import ModuleType
 
 from camaudit.model import Transport
 from camaudit.net.connector import Connector
-from camaudit.sources.probes import _udp, dhip, dvrip_legacy, sadp, wsdiscovery
+from camaudit.sources.probes import _udp, dhip, dvrip_legacy, mdns, sadp, ssdp, wsdiscovery
 from camaudit.sources.probes._base import ProbeResult, ProbeTarget
 
-SWEPT: tuple[ModuleType, ...] = (sadp, dhip, dvrip_legacy, wsdiscovery)
+SWEPT: tuple[ModuleType, ...] = (sadp, dhip, dvrip_legacy, wsdiscovery, ssdp, mdns)
 SWEPT_NAMES = frozenset(m.NAME for m in SWEPT)
 BLOCK = 256  # hosts per shared reply window: bounded sockets and memory, early results on large scopes
 

@@ -31,6 +31,17 @@ def test_every_module_exposes_the_probe_interface() -> None:
         assert module.PROBE.name == name and module.PROBE.run is module.probe
         assert module.PROBE.ports == module.PORTS and isinstance(module.STAGE, Stage)
         assert all(isinstance(p, int) and isinstance(t, Transport) for p, t in module.PORTS)
+        if module.STAGE is Stage.FOLLOW:  # jobs come from the host's own observations, not from ports
+            assert module.PROBE.plan is module.plan and module.PORTS == ()
+        else:
+            assert module.PROBE.plan is None
+
+
+def test_follow_probes_are_listed_last() -> None:
+    """Registry order mirrors run order: FOLLOW jobs need every other stage's observations."""
+    stages = [p.stage for p in PROBES]
+    first = stages.index(Stage.FOLLOW)
+    assert all(s is Stage.FOLLOW for s in stages[first:])
 
 
 def test_names_are_unique() -> None:

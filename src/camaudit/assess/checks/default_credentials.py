@@ -25,7 +25,10 @@ ID = "default-credentials"
 SPACING = 1.5  # seconds between two attempts on one device (the issue asks for >= 1 s)
 RESERVE = 2  # stop when the device says this many attempts or fewer remain
 SLOW = 3.0  # seconds: an authenticated reply slower than this (and 4x the challenge) is throttling
-STOPS = frozenset({"locked", "rate_limited", "error", "no_digest", "open", "not_found"})
+# A 403 or 400 to a login attempt may be a lockout on some firmware: stop there too.
+STOPS = frozenset(
+    {"locked", "rate_limited", "error", "no_digest", "open", "not_found", "forbidden", "unsupported"}
+)
 REFERENCE = "https://www.cisa.gov/news-events/news/risks-default-passwords-internet"
 
 

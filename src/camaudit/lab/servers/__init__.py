@@ -6,7 +6,7 @@ a spec parser in `camaudit.lab.profile`, and a test in tests/lab/servers/.
 
 from __future__ import annotations
 
-from camaudit.lab.servers import dhip, dvrip, hiksdk, http, raw, rtsp, sadp, wsdiscovery
+from camaudit.lab.servers import dhip, dvrip, hiksdk, http, mdns, raw, rtsp, sadp, ssdp, wsdiscovery
 from camaudit.lab.servers.base import ServerKind
 
 SERVERS: tuple[ServerKind, ...] = (
@@ -18,6 +18,8 @@ SERVERS: tuple[ServerKind, ...] = (
     dvrip.SERVER,
     hiksdk.SERVER,
     wsdiscovery.SERVER,
+    ssdp.SERVER,
+    mdns.SERVER,
     raw.SERVER,
 )
 

@@ -151,7 +151,8 @@ async def send(writer: asyncio.StreamWriter, data: bytes) -> None:
 
 # --- UDP ---------------------------------------------------------------------------------------------
 
-Responder = Callable[[bytes, str], bytes | None]
+# (datagram, peer address) -> the reply datagram(s), or None for silence
+Responder = Callable[[bytes, str], bytes | list[bytes] | None]
 
 
 class _Datagrams(asyncio.DatagramProtocol):
@@ -164,8 +165,9 @@ class _Datagrams(asyncio.DatagramProtocol):
             return
         reply = self._respond(data, str(addr[0]))
         transport = self._reply_via()
-        if reply and transport is not None:
-            transport.sendto(reply, addr)
+        for datagram in [reply] if isinstance(reply, bytes) else reply or []:
+            if datagram and transport is not None:
+                transport.sendto(datagram, addr)
 
 
 class UdpServer:

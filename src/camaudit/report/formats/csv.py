@@ -1,6 +1,6 @@
 """The report as CSV: one file of devices (FILE) and one of findings (FILE stem + ``-findings.csv``).
 
-Cells are made spreadsheet-safe (`store.spreadsheet.safe_cell`): device strings are hostile and a cell
+Cells are made spreadsheet-safe (`report.spreadsheet.safe_cell`): device strings are hostile and a cell
 starting with ``=`` would run as a formula.
 """
 

@@ -12,12 +12,15 @@ from camaudit.sources.probes import (
     dvrip_legacy,
     hiksdk,
     http,
+    mdns,
     neighbour,
     onvif,
     rtsp,
     sadp,
+    ssdp,
     tcp,
     tls,
+    upnp,
     wsdiscovery,
 )
 from camaudit.sources.probes._base import Probe, ProbeResult, ProbeTarget, Stage
@@ -28,6 +31,8 @@ PROBES: tuple[Probe, ...] = (
     dhip.PROBE,
     dvrip_legacy.PROBE,
     wsdiscovery.PROBE,
+    ssdp.PROBE,
+    mdns.PROBE,
     http.PROBE,
     tls.PROBE,
     rtsp.PROBE,
@@ -35,6 +40,7 @@ PROBES: tuple[Probe, ...] = (
     dvrip.PROBE,
     hiksdk.PROBE,
     neighbour.PROBE,
+    upnp.PROBE,
 )
 
 __all__ = ["PROBES", "Probe", "ProbeResult", "ProbeTarget", "Stage"]

@@ -2,13 +2,14 @@
 
 STYLE.md R3: a probe module exposes ``NAME``, ``PORTS``, ``JOBS``, ``STAGE``, ``async def probe(target,
 conn)`` and ``PROBE`` (the registry entry). One call of ``probe`` is one job and makes at most one
-connection, always through the `Connector`.
+connection, always through the `Connector`. A ``FOLLOW`` probe also exposes ``plan(ip, observations)``:
+its jobs are chosen from what the host has already said (an SSDP reply's LOCATION), never from a list.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +23,7 @@ class Stage(StrEnum):
     REACH = "reach"  # on every in-scope host: the TCP sweep and unicast UDP discovery
     SERVICE = "service"  # only on ports the sweep found open
     LOCAL = "local"  # reads local state (the neighbour table); sends nothing
+    FOLLOW = "follow"  # last: jobs planned from the host's own observations (`Probe.plan`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,8 @@ class ProbeResult:
 
 
 ProbeFunc = Callable[[ProbeTarget, Connector], Awaitable[ProbeResult]]
+# (address, what that address has said so far) -> the follow-up jobs worth one request each.
+Planner = Callable[[str, Sequence[Observation]], Sequence[ProbeTarget]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +67,18 @@ class Probe:
     run: ProbeFunc
     stage: Stage = Stage.SERVICE
     jobs: tuple[str, ...] = ("",)
+    plan: Planner | None = None  # FOLLOW probes only
+
+    def __post_init__(self) -> None:
+        if (self.stage is Stage.FOLLOW) != (self.plan is not None):
+            raise ValueError(f"probe {self.name}: a FOLLOW probe, and only one, plans its own jobs")
 
     def targets(
         self, ip: str, open_ports: frozenset[tuple[int, Transport]] | None = None
     ) -> list[ProbeTarget]:
         """Every job of this probe for one host; SERVICE probes only on ports found open."""
+        if self.stage is Stage.FOLLOW:
+            return []  # see `follow`
         if self.stage is Stage.LOCAL:
             return [ProbeTarget(ip=ip, port=0, transport=Transport.NONE, job=job) for job in self.jobs]
         return [
@@ -76,6 +87,13 @@ class Probe:
             if open_ports is None or self.stage is not Stage.SERVICE or (port, transport) in open_ports
             for job in self.jobs
         ]
+
+    def follow(self, ip: str, observations: Sequence[Observation]) -> list[ProbeTarget]:
+        """The FOLLOW jobs for one host, planned from its observations (only this address's own)."""
+        if self.plan is None:
+            return []
+        own = [o for o in observations if o.ip == ip]
+        return [t for t in self.plan(ip, own) if t.ip == ip]
 
 
 def observe(
