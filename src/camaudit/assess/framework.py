@@ -48,8 +48,9 @@ class AssessOptions:
     Attributes:
         verify: run safe read-only active verifications (``--verify/--no-verify``).
         internet_facing: networks the user marks as reachable from the internet (``--internet-facing``).
-        check_default_credentials: opt-in default-password check (part B).
-        credentials: the parsed ``--credentials FILE`` (part B's type); never printed or stored.
+        check_default_credentials: the opt-in default-password check (``--check-default-credentials``).
+        credentials: the parsed ``--credentials FILE`` (`assess.credentials.CredentialSet`); never
+            printed or stored.
     """
 
     verify: bool = True

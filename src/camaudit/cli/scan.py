@@ -284,7 +284,7 @@ def _assessment(
 
 
 def _announce(assessment: AssessOptions | None, err: Console) -> None:
-    """State the login budget before the scan starts (issue 4: printed up front)."""
+    """State the login budget before the scan starts, so the owner knows what will be tried."""
     if assessment is None:
         return
     if assessment.check_default_credentials:

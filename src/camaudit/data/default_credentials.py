@@ -16,7 +16,7 @@ from importlib import resources
 from camaudit.data.load import Doc, Path, check_keys, header, load_vocabulary, parse_text, text_of
 
 KIND = "default_credentials"
-MAX_PAIRS = 2  # the budget: at most two vendor-default pairs per device
+MAX_PAIRS = 2  # at most two vendor-default pairs per device: far below any lockout threshold
 PROTOCOLS = frozenset({"http-digest"})
 _URL = re.compile(r"^https?://\S+$")
 

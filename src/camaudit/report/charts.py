@@ -1,7 +1,7 @@
 """Bar charts as geometry for inline SVG: the template draws them, so labels are autoescaped.
 
 SVG rather than a JavaScript chart library because the PDF renderer runs no JavaScript and the HTML
-must open with no network: one drawing serves both (issue 5).
+must open with no network: one drawing serves both.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The asset register: every audit, device, observation and finding, with history (issue 5).
+"""The asset register: every audit, device, observation and finding, with history.
 
     Register(db)   the one writer (migrates on open): begin_audit, record_host, finish_audit, annotate
     Reader(db)     read-only, time-limited: audits, devices, findings, history, status_history

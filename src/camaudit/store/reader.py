@@ -1,6 +1,6 @@
 """Read-only access to the register: audits, devices with their people's fields, findings, history.
 
-This is the small API other parts build on (reports, the dashboard, policy verdicts of issue 7):
+This is the small API other parts build on (reports, the dashboard, policy's inputs):
 `Reader.devices(audit)`, `Reader.register_devices()`, `Reader.status_history(device)`,
 `Reader.history(device)`. Every statement runs under the reader's time limit.
 """

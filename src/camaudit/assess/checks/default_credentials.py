@@ -22,7 +22,7 @@ from camaudit.data.default_credentials import Family, load_defaults
 from camaudit.model import Device, Evidence, Finding, FindingKind, Severity
 
 ID = "default-credentials"
-SPACING = 1.5  # seconds between two attempts on one device (the issue asks for >= 1 s)
+SPACING = 1.5  # seconds between two attempts on one device: never a burst a lockout counter sees
 RESERVE = 2  # stop when the device says this many attempts or fewer remain
 SLOW = 3.0  # seconds: an authenticated reply slower than this (and 4x the challenge) is throttling
 # A 403 or 400 to a login attempt may be a lockout on some firmware: stop there too.

@@ -1,4 +1,4 @@
-"""Register schema 2: status history and acquisition date (policy packs need both, issue 7).
+"""Register schema 2: status history and acquisition date (policy packs need both).
 
 Every existing device gets one history row with its current status, dated when it was first seen (or now
 for a device known only from an imported spreadsheet), so "since when" is answerable for old registers too.
