@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from camaudit.model import (
     RAW_CAP,
@@ -77,6 +79,7 @@ def _samples() -> list[object]:
             evidence=(ev,),
             findings=(finding,),
             confidence=0.9,
+            firmware_build=date(2019, 9, 9),
         ),
         Audit(id="a1", started=WHEN, scope=("127.42.0.0/24",), options={"rate": 100}, version="0.1.0"),
     ]
@@ -118,3 +121,91 @@ def test_device_key_prefers_mac_then_serial_then_ip() -> None:
     assert Device(ips=("1.2.3.4",), mac="aa:bb:cc:dd:ee:ff", serial="S").key == "mac:aa:bb:cc:dd:ee:ff"
     assert Device(ips=("1.2.3.4",), serial="S").key == "serial:S"
     assert Device(ips=("1.2.3.4",)).key == "ip:1.2.3.4"
+
+
+_TEXT = st.text(max_size=40)
+_FLOAT = st.floats(allow_nan=False, allow_infinity=False)
+_WHEN = st.datetimes(timezones=st.just(UTC))
+_EVIDENCE = st.builds(
+    Evidence,
+    kind=_TEXT,
+    field=_TEXT,
+    value=_TEXT,
+    rule_id=st.none() | _TEXT,
+    source=_TEXT,
+    ip=st.none() | _TEXT,
+    port=st.none() | st.integers(0, 65535),
+    claims=st.dictionaries(_TEXT, _TEXT, max_size=3),
+    confidence=_FLOAT,
+    inferred=st.booleans(),
+)
+_FINDING = st.builds(
+    Finding,
+    check_id=_TEXT,
+    kind=st.sampled_from(FindingKind),
+    severity=st.sampled_from(Severity),
+    title=_TEXT,
+    evidence=st.lists(_EVIDENCE, max_size=2).map(tuple),
+    references=st.lists(_TEXT, max_size=2).map(tuple),
+    verified=st.booleans(),
+    status=_TEXT,
+    details=st.dictionaries(_TEXT, _TEXT, max_size=3),
+)
+_MODELS = st.one_of(
+    _EVIDENCE,
+    _FINDING,
+    st.builds(
+        Device,
+        ips=st.lists(_TEXT, max_size=2).map(tuple),
+        mac=st.none() | _TEXT,
+        ports=st.lists(st.integers(0, 65535), max_size=3).map(tuple),
+        model=st.none() | _TEXT,
+        confidence=_FLOAT,
+        evidence=st.lists(_EVIDENCE, max_size=2).map(tuple),
+        conflicts=st.lists(_TEXT, max_size=2).map(tuple),
+        findings=st.lists(_FINDING, max_size=2).map(tuple),
+        firmware_inferred=st.booleans(),
+        firmware_build=st.none() | st.dates(),
+    ),
+    st.builds(
+        Observation,
+        source=_TEXT,
+        ip=_TEXT,
+        port=st.none() | st.integers(0, 65535),
+        transport=st.sampled_from(Transport),
+        protocol=_TEXT,
+        kind=_TEXT,
+        fields=st.dictionaries(_TEXT, _TEXT, max_size=3),
+        raw=st.binary(max_size=64),
+        mac=st.none() | _TEXT,
+        time=_WHEN,
+    ),
+    st.builds(
+        ProbeAttempt,
+        probe=_TEXT,
+        ip=_TEXT,
+        port=st.none() | st.integers(0, 65535),
+        transport=st.sampled_from(Transport),
+        status=st.sampled_from(ProbeStatus),
+        error_reason=st.none() | _TEXT,
+        bytes_read=st.integers(0, 2**31),
+        duration_ms=_FLOAT,
+        time=_WHEN,
+    ),
+    st.builds(
+        Audit,
+        id=_TEXT,
+        started=_WHEN,
+        scope=st.lists(_TEXT, max_size=3).map(tuple),
+        options=st.dictionaries(_TEXT, st.none() | st.booleans() | st.integers() | _TEXT, max_size=3),
+        version=_TEXT,
+        finished=st.none() | _WHEN,
+    ),
+)
+
+
+@given(_MODELS)
+def test_the_codec_is_lossless_for_every_model_type(obj: object) -> None:
+    """What the register and every file keep: equal to what was encoded, field for field."""
+    data = json.loads(json.dumps(to_dict(obj)))  # type: ignore[arg-type]
+    assert from_dict(type(obj), data) == obj  # type: ignore[type-var]
