@@ -249,7 +249,7 @@ class Outcome:
 
 
 def _judge_text(text: str) -> Iterator[tuple[Any, Any]]:
-    from camaudit.cli.identify import judged
+    from camaudit.pipeline.evidence import judged
     from camaudit.sources import evidence
 
     yield from judged(evidence.read(io.StringIO(text)))
