@@ -29,11 +29,7 @@ EXEMPT = {
     "sources/passive/textlog.py": "text-log reader base: tests/sources/passive/test_zeek.py, test_flows.py",
     "data/default_credentials.py": "tests/assess/checks/test_default_credentials.py uses every entry",
     "data/schema.py": "tests/data/test_load.py and tests/identify/test_rules.py validate every data file",
-    # tests/identify/ is being reworked beside this change; its files there cover these.
     "identify/__init__.py": "re-exports identify(); tests/identify/test_device.py",
-    "cli/identify.py": "`camaudit identify`: run over every corpus case by tests/corpus/corpus.py",
-    "sources/evidence.py": "evidence lines: read for every corpus case by tests/corpus/corpus.py",
-    "identify/manufacturer.py": "the maker verdict: tests/identify/test_device.py and test_rules.py",
     # The emulated devices are tested by being probed: each probe's test runs against them in the lab.
     "lab/servers/__init__.py": "the server registry: tests/lab/test_runner.py starts every profile",
     "lab/servers/dhip.py": "tests/sources/probes/test_dhip.py against the lab",

@@ -422,7 +422,11 @@ def read(stream: TextIO) -> Iterator[Line]:
     """Lines of JSON, one device each; or the whole input as one pasted reply."""
     first = stream.readline(MAX_LINE + 1)
     if not first.lstrip().startswith("{") or '"evidence"' not in first:
-        yield single(first + stream.read(MAX_TEXT))
+        text = first + stream.read(MAX_TEXT)
+        if text.strip():
+            yield single(text)
+        else:
+            yield Line(1, _PLACEHOLDER_IP.format(n=1), error="no evidence given (empty input)")
         return
     number, text = 1, first
     while text:
