@@ -60,3 +60,12 @@ def test_hostile_strings_reach_the_terminal_escaped() -> None:
 def test_an_empty_input_is_one_refused_line() -> None:
     code, out = _run(["identify"], "")
     assert code == 1 and "refused" in out
+
+
+def test_the_readme_example_prints_what_the_readme_says() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme.split("### Identify from evidence alone", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    lines = block.strip().splitlines()
+    given, expected = lines[1], lines[3]
+    code, out = _run(["identify"], given + "\n")
+    assert code == 0 and out.splitlines()[0] == expected

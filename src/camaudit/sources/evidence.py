@@ -415,7 +415,7 @@ def single(text: str) -> Line:
     """One reply pasted on its own (not JSON lines): its kind guessed from its first bytes."""
     kind = guess_kind(text)
     key = {"tls_cert": "pem", "banner": "text"}.get(kind, "raw")
-    return _line(1, json.dumps({"evidence": [{"kind": kind, key: text}]}))
+    return _line(1, json.dumps({"id": "pasted", "evidence": [{"kind": kind, key: text}]}))
 
 
 def read(stream: TextIO) -> Iterator[Line]:
