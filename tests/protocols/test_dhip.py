@@ -82,7 +82,7 @@ def test_real_vto2000a_reply() -> None:
     assert fields["dhip.Init"] == "150"
     assert fields["dhip.IPv4Address.IPAddress"] == "192.168.0.232"
     assert fields["dhip.IPv4Address.DhcpEnable"] == "false"
-    assert len(fields) == 21
+    assert len(fields) == 22 and fields["dhip.method"] == "client.notifyDevInfo"
 
 
 def test_trailing_padding_after_the_declared_body_is_tolerated() -> None:
@@ -213,3 +213,10 @@ def test_mutations(edits: list[tuple[int, int]]) -> None:
         raw[index] = value
     with contextlib.suppress(ProtocolError):
         dhip.observation_fields(dhip.parse_message(bytes(raw)))
+
+
+def test_an_rpc_reply_keeps_its_parameters() -> None:
+    # DahuaConsole#29: an Imou camera's login challenge over DHIP
+    body = {"result": False, "params": {"realm": "Login to EB2711F0F250EAB5", "encryption": "Default"}}
+    fields = dhip.observation_fields(dhip.DhipMessage(0, 0, body))
+    assert fields == {"dhip.params.realm": "Login to EB2711F0F250EAB5", "dhip.params.encryption": "Default"}

@@ -151,7 +151,8 @@ def build_device_info_reply(mac: str, device_info: Mapping[str, Any]) -> bytes:
 
 
 def observation_fields(msg: DhipMessage) -> dict[str, str]:
-    """`dhip.mac` plus `params.deviceInfo` flattened: `dhip.<Key>`, `dhip.<Obj>.<Key>`.
+    """`dhip.mac`, `dhip.method` and `params.deviceInfo` flattened: `dhip.<Key>`, `dhip.<Obj>.<Key>`;
+    other params (an RPC reply's) as `dhip.params.<Key>`.
 
     Scalars render as JSON would (`true`, `80`); lists as compact JSON; nulls are skipped.
     Missing or mistyped parts yield fewer fields, never an exception.
@@ -160,10 +161,15 @@ def observation_fields(msg: DhipMessage) -> dict[str, str]:
     mac = msg.body.get("mac")
     if isinstance(mac, str) and mac:
         out["dhip.mac"] = mac
+    method = msg.body.get("method")
+    if isinstance(method, str) and method:
+        out["dhip.method"] = method
     params = msg.body.get("params")
     info = params.get("deviceInfo") if isinstance(params, dict) else None
     if isinstance(info, dict):
         _flatten(info, "dhip.", out)
+    elif isinstance(params, dict) and "deviceInfo" not in params:  # an RPC reply: a challenge's realm …
+        _flatten(params, "dhip.params.", out)
     return out
 
 
