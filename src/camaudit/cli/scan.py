@@ -24,7 +24,7 @@ from camaudit.model import Device
 from camaudit.net.limits import Limits
 from camaudit.pipeline.scan import HostCallback, ScanResult, default_multicast, resume_scan, run_scan
 from camaudit.report.views.devices import scan_json
-from camaudit.scope import Scope
+from camaudit.scope import Scope, split_specs
 from camaudit.sources.active import HostResult
 from camaudit.store import Reader, Register, describe
 
@@ -32,8 +32,8 @@ _DEFAULTS = Limits()  # defaults shown in --help come from net.limits itself
 
 
 def _split(values: Sequence[str]) -> list[str]:
-    """Accept `--exclude a,b --exclude c` as nmap does."""
-    return [part.strip() for v in values for part in v.split(",") if part.strip()]
+    """Accept `--exclude a,b --exclude c` as nmap does; octet lists (`10.0.0.1,3`) stay whole."""
+    return split_specs(values)
 
 
 def device_table(devices: Sequence[Device], title: str = "Devices") -> Table:
@@ -137,10 +137,17 @@ def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> Scan
     "input_lists",
     multiple=True,
     type=click.Path(dir_okay=False),
-    help="Read targets from a file (one spec per line, # comments).",
+    help="Read targets from a file ('-': standard input; specs separated by spaces or lines, # comments).",
 )
 @click.option("--exclude", multiple=True, help="Addresses, ranges or CIDRs not to probe (comma-separated).")
-@click.option("--exclude-file", multiple=True, type=click.Path(dir_okay=False), help="Exclusions file.")
+@click.option(
+    "--excludefile",
+    "--exclude-file",
+    "exclude_file",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Exclusions file (as -iL; nmap's spelling, --exclude-file also works).",
+)
 @click.option("--allow-public", is_flag=True, help="Allow globally routable addresses (refused by default).")
 @click.option(
     "--rate",
