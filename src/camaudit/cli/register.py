@@ -15,7 +15,7 @@ import click
 import sqlalchemy as sa
 
 from camaudit.errors import InputError
-from camaudit.report.spreadsheet import ImportProblem, ImportRow, new_key, read_rows, write_csv
+from camaudit.report.spreadsheet import ImportProblem, ImportRow, new_key, read_register_file, write_csv
 from camaudit.store import Reader, Register, RegisterError, describe
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,7 +92,7 @@ def import_(db: str | None, file: str) -> None:
     updated = created = 0
     problems: list[ImportProblem] = []
     with register_errors(), Register(db) as register, Reader(db) as reader:
-        for item in read_rows(Path(file).read_bytes()):
+        for item in read_register_file(file):
             if isinstance(item, ImportProblem):
                 problems.append(item)
                 continue
