@@ -10,10 +10,13 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from camaudit.model import printable
+
 
 def cell(value: object) -> str:
-    """A table cell: device strings are hostile, so never read as rich markup; empty shows as '-'."""
-    return escape(str(value)) if value not in (None, "") else "-"
+    """A table cell: device strings are hostile, so never read as rich markup nor obeyed as terminal
+    controls (shown as ``\\x1b``, issue 13); empty shows as '-'."""
+    return escape(printable(str(value))) if value not in (None, "") else "-"
 
 
 def table_console(json_out: str | None = None, width: int = 160) -> Console:

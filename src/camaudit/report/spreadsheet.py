@@ -20,6 +20,7 @@ from typing import Any
 
 from camaudit.errors import BadImportFile
 from camaudit.files import TooLarge, read_capped
+from camaudit.model import printable
 from camaudit.report.views.register import user_json
 from camaudit.store.records import USER_FIELDS, DeviceRecord, DeviceStatus
 
@@ -59,7 +60,7 @@ class ImportRow:
 
 def safe_cell(value: object) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
+    text = "" if value is None else printable(str(value), lines=True)  # controls shown, never obeyed
     return "'" + text if text.startswith(_FORMULA) else text
 
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from camaudit.model import Audit, Device, Finding, FindingKind, Observation, ProbeAttempt, utcnow
+from camaudit.model import Audit, Device, Finding, FindingKind, Observation, ProbeAttempt, printable, utcnow
 from camaudit.store import schema as t
 from camaudit.store.engine import RegisterError, writer_engine
 from camaudit.store.records import DeviceStatus, UserFields, user_from
@@ -144,7 +144,8 @@ def _checked_user_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "status":
             values[name] = DeviceStatus(value).value
         elif name in ("site", "location", "owner", "purpose", "notes"):
-            values[name] = None if value in (None, "") else str(value)[:_TEXT_CAP]
+            text = printable(str(value), lines=name == "notes") if value not in (None, "") else None
+            values[name] = text[:_TEXT_CAP] if text else None
         else:
             raise ValueError(f"{name} is not a field people maintain")
     return values
