@@ -290,6 +290,31 @@ class Device:
 
 
 @dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """One login an opt-in check made (never the password), remembered across audits (issue 13).
+
+    Attributes:
+        device_key: the device's register key (`Device.key`).
+        ip: where the login was sent.
+        at: when (UTC).
+        check_id: the check that made it (``default-credentials``).
+        outcome: how it ended (``ok``, ``refused``, ``locked``, ``rate_limited`` …).
+        lockout_sign: True when the device showed any sign of lockout or throttling.
+    """
+
+    device_key: str
+    ip: str
+    at: datetime
+    check_id: str
+    outcome: str
+    lockout_sign: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome != "ok"
+
+
+@dataclass(frozen=True, slots=True)
 class Audit:
     """One run of camaudit.
 

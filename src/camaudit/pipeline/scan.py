@@ -10,14 +10,17 @@ import asyncio
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
+from camaudit.assess.checks.default_credentials import attempts_of
 from camaudit.assess.framework import AssessOptions, Context
 from camaudit.assess.runner import assess
 from camaudit.identify import identify
 from camaudit.model import (
     Audit,
     Device,
+    LoginAttempt,
     Observation,
     ProbeAttempt,
     ProbeStatus,
@@ -38,6 +41,7 @@ from camaudit.version import __version__
 _SWEEP_PROBES = frozenset({"tcp", "sadp", "dhip", "dvrip_legacy", "wsdiscovery", "neighbour"})
 _SILENCE = frozenset({ProbeStatus.REFUSED, ProbeStatus.TIMEOUT, ProbeStatus.UNREACHABLE, ProbeStatus.SKIPPED})
 HostCallback = Callable[[HostResult, Sequence[Device]], None]
+LOGIN_MEMORY = timedelta(days=30)  # logins read back from the register; each vendor forgets sooner
 # Reports of the firmware besides the one identification keeps; they may carry the build date it lacks
 # (devices.md §1-§3: Dahua's DHIP version has none, its ONVIF FirmwareVersion has one).
 FIRMWARE_REPORTS = ("onvif.FirmwareVersion", "sadp.SoftwareVersion", "dhip.Version", "dvrip.legacy.version")
@@ -197,9 +201,30 @@ async def _scan_into(
     finished = Audit(**{**_audit_fields(audit), "finished": utcnow()})
     result = ScanResult(finished, devices, tuple(attempts), tuple(observations), tuple(sorted(out_of_scope)))
     if assess_with is not None:
-        result = await assess_scan(result, assess_with[0], limits, assess_with[1], port_map=port_map)
+        result = await _assess_remembering(result, assess_with, limits, register, port_map)
     if register is not None:
         await register.arun(register.finish_audit, audit.id, result.devices, finished.finished)
+    return result
+
+
+async def _assess_remembering(
+    result: ScanResult,
+    assess_with: tuple[Scope, AssessOptions],
+    limits: Limits,
+    register: Register | None,
+    port_map: Mapping[tuple[int, Transport], int] | None,
+) -> ScanResult:
+    """Assess with the logins earlier audits made (a lockout counter outlives one audit), then record
+    this audit's logins before anything else can fail (issue 13)."""
+    earlier: Sequence[LoginAttempt] = ()
+    if register is not None and assess_with[1].check_default_credentials:
+        since = utcnow() - LOGIN_MEMORY
+        earlier = await register.arun(register.login_attempts, [d.key for d in result.devices], since)
+    scope, options = assess_with
+    result = await assess_scan(result, scope, limits, options, port_map=port_map, logins=earlier)
+    made = [a for d in result.devices for a in attempts_of(d)]
+    if register is not None and made:
+        await register.arun(register.record_logins, result.audit.id, made)
     return result
 
 
@@ -214,6 +239,7 @@ async def assess_scan(
     assessment: AssessOptions | None = None,
     *,
     port_map: Mapping[tuple[int, Transport], int] | None = None,
+    logins: Sequence[LoginAttempt] = (),
 ) -> ScanResult:
     """Run every registered check on a finished scan's devices; findings are attached to the devices.
 
@@ -222,7 +248,8 @@ async def assess_scan(
     """
     options = assessment or AssessOptions()
     connector = Connector(limits, scope=scope, port_map=port_map)
-    devices = await assess(result.devices, Context(result.observations, options, connector))
+    context = Context(result.observations, options, connector, tuple(logins))
+    devices = await assess(result.devices, context)
     audit = Audit(**{**_audit_fields(result.audit), "options": {**result.audit.options, **options.public()}})
     return ScanResult(audit, devices, result.attempts, result.observations, result.seen_out_of_scope)
 
