@@ -15,7 +15,20 @@ from pathlib import Path
 from camaudit.assess.credentials import parse_credentials
 from camaudit.config import parse_config
 from camaudit.errors import InputError, ProtocolError
-from camaudit.protocols import dahua_cgi, dhip, dvrip, http, isapi, mdns, onvif, rtsp, sadp, tls, upnp, wsdiscovery
+from camaudit.protocols import (
+    dahua_cgi,
+    dhip,
+    dvrip,
+    http,
+    isapi,
+    mdns,
+    onvif,
+    rtsp,
+    sadp,
+    tls,
+    upnp,
+    wsdiscovery,
+)
 from camaudit.report.spreadsheet import read_rows
 from camaudit.sources import evidence
 from camaudit.sources.passive.files import read_traffic
