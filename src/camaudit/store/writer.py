@@ -128,6 +128,18 @@ class Register:
             row = conn.execute(sa.select(t.DEVICES).where(t.DEVICES.c.id == device_id)).one()
         return user_from(row)
 
+    def set_fields(self, device_id: int, **changes: Any) -> bool:
+        """Like `annotate`, writing only values that differ; True when anything changed."""
+        values = _checked_user_fields(changes)
+        with self.engine.begin() as conn:
+            before = conn.execute(sa.select(t.DEVICES).where(t.DEVICES.c.id == device_id)).one_or_none()
+            if before is None:
+                raise RegisterError(f"no device {device_id} in the register")
+            differs = {k: v for k, v in values.items() if getattr(before, k) != v}
+            if differs:
+                _annotate(conn, device_id, differs)
+        return bool(differs)
+
     def ensure_device(self, key: str) -> int:
         """The device numbered for `key`, created (with no sighting) when the register does not know it."""
         with self.engine.begin() as conn:

@@ -6,43 +6,17 @@ strings stay raw here; each format escapes for its own syntax.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from camaudit.data.load import load_vocabulary
 from camaudit.model import Finding, FindingKind, Severity, utcnow
+from camaudit.report.views.names import is_camera, is_kev, maker_name, type_name
 from camaudit.report.views.register import audit_json, diff_json, record_json
 from camaudit.store import AuditDiff, DeviceRecord, Reader, diff
 from camaudit.version import __version__
 
 REPORT_SCHEMA = "camaudit.report/1"
-UNKNOWN = "unknown"
-# A finding is on CISA's Known Exploited Vulnerabilities list when its check says so in `details`:
-# `cisa_kev: true` as the CVE data writes it (data/cves), or a plain `kev: true` from other checks.
-_TRUE = frozenset({"true", "yes", "1"})
-
-
-@functools.cache
-def _names() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
-    vocab = load_vocabulary()
-    makers = {k: m.name for k, m in vocab.manufacturers.items()}
-    types = {k: t.name for k, t in vocab.device_types.items()}
-    cameras = frozenset(k for k, t in vocab.device_types.items() if t.camera)
-    return makers, types, cameras
-
-
-def maker_name(maker_id: str | None) -> str:
-    return _names()[0].get(maker_id, maker_id) if maker_id else UNKNOWN
-
-
-def type_name(type_id: str | None) -> str:
-    return _names()[1].get(type_id, type_id) if type_id else UNKNOWN
-
-
-def is_kev(finding: Finding) -> bool:
-    return any(finding.details.get(key, "").strip().lower() in _TRUE for key in ("cisa_kev", "kev"))
 
 
 def _counts(values: Iterable[str]) -> list[dict[str, Any]]:
@@ -98,7 +72,7 @@ def _device(record: DeviceRecord, reader: Reader) -> dict[str, Any]:
     view["manufacturer_name"] = maker_name(record.device.manufacturer)
     view["brand_name"] = maker_name(record.device.brand)
     view["type_name"] = type_name(record.device.device_type)
-    view["is_camera"] = record.device.device_type in _names()[2]
+    view["is_camera"] = is_camera(record.device)
     return view
 
 
