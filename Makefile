@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.installed
 APT_PKGS := iproute2 chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 postgresql
 BENCH_APT_PKGS := nmap tshark
 
-.PHONY: demo test test-offline lint bench deps bench-deps apt clean
+.PHONY: demo test test-offline lint bench deps bench-deps apt clean fuzz audit-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -48,6 +48,22 @@ lint: $(STAMP)
 
 bench: $(STAMP) deps bench-deps
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Opt-in (not in `make test`): coverage-guided fuzzing of every codec and file reader with atheris,
+# FUZZ_RUNS inputs each (default 1,000,000); the corpus in fuzz/corpus/ grows and is kept in the repo.
+FUZZ_RUNS ?= 1000000
+FUZZ_TARGETS ?= $(shell $(BIN)/python -c "import sys; sys.path.insert(0, 'fuzz'); from targets import TARGETS; print(' '.join(TARGETS))" 2>/dev/null)
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet atheris
+	@for t in $(FUZZ_TARGETS); do echo "== $$t"; mkdir -p fuzz/corpus/$$t; \
+	  $(BIN)/python fuzz/run.py $$t -runs=$(FUZZ_RUNS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+	    -print_final_stats=1 fuzz/corpus/$$t 2>&1 | grep -E "stat::number_of_executed_units|Done|ERROR|crash" || exit 1; done
+
+# Known advisories of the installed dependencies: pip-audit needs PyPI's JSON API or osv.dev; where neither
+# is reachable it says so and exits non-zero rather than pass silently.
+audit-deps: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -128,7 +128,7 @@ def _part_imports(name: str) -> set[str]:
         ("protocols", r"camaudit\.(net|sources)\b", "codecs know no sockets"),
         ("model", r"camaudit\b", "the model depends on nothing"),
         ("lab", r"camaudit\.(identify|assess|data)\b", "the lab never borrows the detector's knowledge"),
-        ("data", r"camaudit\.(?!errors$|model$|values$|data\b)", "data depends on nothing above it"),
+        ("data", r"camaudit\.(?!errors$|files$|model$|values$|data\b)", "data depends on nothing above it"),
         ("store", r"camaudit\.(pipeline|report|cli)\b", "the store never imports the pipeline or a view"),
         ("policy", r"camaudit\.(store|report|pipeline)\b", "policy is given its inputs"),
         (

@@ -21,6 +21,7 @@ from camaudit.model import (
     Severity,
     Transport,
     from_dict,
+    printable,
     to_dict,
 )
 
@@ -209,3 +210,33 @@ def test_the_codec_is_lossless_for_every_model_type(obj: object) -> None:
     """What the register and every file keep: equal to what was encoded, field for field."""
     data = json.loads(json.dumps(to_dict(obj)))  # type: ignore[arg-type]
     assert from_dict(type(obj), data) == obj  # type: ignore[type-var]
+
+
+# --- issue 13: device- and file-supplied strings enter the model with their controls made visible -------
+
+HOSTILE = "\x1b[2J\x1b]0;title\x07\x9b31m\u202etxt.exe\ud800\x00"
+SHOWN = "\\x1b[2J\\x1b]0;title\\x07\\x9b31m\\u202etxt.exe\\ud800\\x00"
+
+
+def test_printable_escapes_c0_c1_bidi_and_surrogates_and_is_idempotent() -> None:
+    assert printable(HOSTILE) == SHOWN
+    assert printable(SHOWN) == SHOWN
+    assert printable("body\n\tline\r\n", lines=True) == "body\n\tline\r\n"
+    assert printable("a\nb") == "a\\x0ab"
+    assert printable("Hikvision DS-2CD2043G2-I ü 中文") == "Hikvision DS-2CD2043G2-I ü 中文"
+
+
+def test_every_model_type_shows_controls_escaped_and_the_codec_stays_lossless() -> None:
+    obs = Observation("probe:dhip", "10.0.0.1", 37810, Transport.UDP, "dhip", "dhip.reply", {"k": HOSTILE})
+    ev = Evidence("dhip.reply", "dhip.DeviceType", HOSTILE, claims={"model": HOSTILE})
+    finding = Finding(
+        "x", FindingKind.CREDENTIAL, Severity.INFO, f"account {HOSTILE}", details={"a": HOSTILE}
+    )
+    device = Device(ips=("10.0.0.1",), model=HOSTILE, serial=HOSTILE, conflicts=(HOSTILE,), evidence=(ev,))
+    attempt = ProbeAttempt("http", "10.0.0.1", 80, Transport.TCP, ProbeStatus.MALFORMED, HOSTILE)
+    assert obs.fields["k"] == SHOWN and ev.value == SHOWN and ev.claims["model"] == SHOWN
+    assert finding.title == f"account {SHOWN}" and finding.details["a"] == SHOWN
+    assert device.model == device.serial == device.conflicts[0] == SHOWN
+    assert attempt.error_reason == SHOWN
+    for item in (obs, ev, finding, device, attempt):
+        assert from_dict(type(item), to_dict(item)) == item

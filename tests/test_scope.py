@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from camaudit.errors import ScopeError
-from camaudit.scope import Scope, read_target_file
+from camaudit.scope import Scope, read_target_file, split_specs
 
 
 def _no_dns(name: str) -> Sequence[str]:
@@ -38,7 +40,7 @@ def test_nmap_octet_ranges_lists_and_wildcards() -> None:
     assert parse("10.0.0.1-5").addresses == tuple(f"10.0.0.{n}" for n in range(1, 6))
     assert parse("10.0.0-3.1").addresses == tuple(f"10.0.{n}.1" for n in range(4))
     assert parse("10.0.0.1,3,7-8").addresses == ("10.0.0.1", "10.0.0.3", "10.0.0.7", "10.0.0.8")
-    assert len(parse("10.0.1.*")) == 256
+    assert len(parse("10.0.1.*")) == 254  # as 10.0.1.0/24: no network or broadcast address
 
 
 @pytest.mark.parametrize(
@@ -156,3 +158,94 @@ def test_contains_accepts_any_spelling_and_rejects_junk() -> None:
     assert not scope.contains("10.0.0.2")
     assert not scope.contains("junk")
     assert list(scope) == ["10.0.0.1", "fd00::1"]
+
+
+# --- issue 13: target syntax never reaches the resolver; octet wildcards behave like CIDR ---------------
+
+
+def _resolver_must_not_run(name: str) -> list[str]:
+    raise AssertionError(f"the resolver was asked about {name!r}")
+
+
+@pytest.mark.parametrize(
+    "spec", ["1.2.3.4-1.2.3.5", "10.0.0.1-10.0.0.9", "10.0.0.256-3", "1.2.3.4.5", "10.0.0.1,3-"]
+)
+def test_a_malformed_range_is_a_syntax_error_not_a_dns_lookup(spec: str) -> None:
+    with pytest.raises(ScopeError, match=r"not an address|not within|per octet"):
+        Scope.parse([spec], resolver=_resolver_must_not_run)
+
+
+def test_a_syntax_error_anywhere_stops_before_any_name_is_resolved() -> None:
+    with pytest.raises(ScopeError, match=r"1\.2\.3\.4-1\.2\.3\.5"):
+        Scope.parse(["cam-1.example.lan", "1.2.3.4-1.2.3.5"], resolver=_resolver_must_not_run)
+
+
+def test_a_range_across_octets_says_how_nmap_spells_it() -> None:
+    with pytest.raises(ScopeError, match=r"per octet.*1\.2\.3\.4-5"):
+        parse("1.2.3.4-1.2.3.5")
+
+
+def test_octet_wildcards_and_full_ranges_leave_out_network_and_broadcast_like_cidr() -> None:
+    cidr = parse("10.0.0.0/24").addresses
+    assert parse("10.0.0.*").addresses == cidr
+    assert parse("10.0.0.0-255").addresses == cidr
+    assert parse("10.0.0.250-255").addresses == tuple(f"10.0.0.{n}" for n in range(250, 255))
+    assert len(parse("10.0.0-1.*")) == 2 * 254
+    assert len(parse("10.0.0.*", max_targets=254)) == 254  # the size check counts the same addresses
+
+
+def test_network_and_broadcast_addresses_named_explicitly_are_kept() -> None:
+    assert parse("10.0.0.0").addresses == ("10.0.0.0",)
+    assert parse("10.0.0.255").addresses == ("10.0.0.255",)
+    assert parse("10.0.0.0,1,255").addresses == ("10.0.0.0", "10.0.0.1", "10.0.0.255")
+
+
+def test_octet_wildcard_exclusions_still_cover_every_address() -> None:
+    assert parse("10.0.0.0", "10.0.0.255", exclude=["10.0.0.*"]).addresses == ()
+
+
+@pytest.mark.parametrize(
+    ("given", "specs"),
+    [
+        (["10.0.0.1,3"], ["10.0.0.1,3"]),
+        (["10.0.0.1,3,7-8,10.0.1.1"], ["10.0.0.1,3,7-8", "10.0.1.1"]),
+        (["10.0.0.1,10.0.0.2"], ["10.0.0.1", "10.0.0.2"]),
+        (["10.0.0.1,3", "cam.lan,10.0.0.9"], ["10.0.0.1,3", "cam.lan", "10.0.0.9"]),
+        (["10.0.0-2.1,3"], ["10.0.0-2.1,3"]),
+        (["fd00::1,fd00::2"], ["fd00::1", "fd00::2"]),
+    ],
+)
+def test_comma_separated_command_line_values_keep_octet_lists(given: list[str], specs: list[str]) -> None:
+    assert split_specs(given) == specs
+
+
+def test_octet_lists_from_the_command_line_expand_as_in_a_target_file() -> None:
+    assert parse(*split_specs(["10.0.0.1,3"])).addresses == ("10.0.0.1", "10.0.0.3")
+
+
+def test_a_target_file_that_is_not_a_target_list_is_named_by_line_never_by_content(tmp_path: Path) -> None:
+    shadow = tmp_path / "shadow"
+    shadow.write_text("# comment\n\nroot:$6$saltsalt$hashhashhash:19000:0:99999:7:::\ndaemon:*:19000::::::\n")
+    with pytest.raises(ScopeError) as raised:
+        Scope.parse(target_files=[shadow], resolver=_resolver_must_not_run)
+    message = str(raised.value)
+    assert message.startswith(f"{shadow}:3:")
+    message = message.removeprefix(f"{shadow}:3:")
+    assert "root" not in message and "hash" not in message and "$6$" not in message
+
+
+def test_a_word_in_a_target_file_is_not_resolved_when_another_line_is_malformed(tmp_path: Path) -> None:
+    listing = tmp_path / "notes.txt"
+    listing.write_text("secretword\nnot/a/target\n")
+    with pytest.raises(ScopeError, match=r"notes\.txt:2:"):
+        Scope.parse(target_files=[listing], resolver=_resolver_must_not_run)
+
+
+def test_target_list_from_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"10.9.0.1\n10.9.0.2,4 # two\n")))
+    assert read_target_file("-") == ("10.9.0.1", "10.9.0.2,4")
+
+
+def test_a_target_file_that_never_ends_is_read_only_up_to_its_cap(tmp_path: Path) -> None:
+    with pytest.raises(ScopeError, match="larger than"):
+        read_target_file("/dev/zero")

@@ -52,6 +52,7 @@ from typing import Any, NoReturn
 
 from camaudit.data.policies import PolicyVocab, builtin_packs, load_policy_vocab
 from camaudit.errors import InputError
+from camaudit.files import TooLarge, loads_toml, read_capped
 
 MAX_CONFIG_BYTES = 256 * 1024
 DEFAULT_CONFIG = Path("camaudit.toml")
@@ -309,7 +310,7 @@ def parse_config(text: str, name: str, base: Path | None = None) -> Config:
     if len(text.encode()) > MAX_CONFIG_BYTES:
         src.fail((), f"larger than {MAX_CONFIG_BYTES} bytes")
     try:
-        data = tomllib.loads(text)
+        data = loads_toml(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
         raise ConfigError(
@@ -346,13 +347,15 @@ def _register_db(src: _Source, data: Mapping[str, Any], base: Path) -> str | Non
 
 
 def load_config(path: str | Path) -> Config:
-    """Read camaudit.toml from disk (bounded size); a missing file says how to write one."""
+    """Read camaudit.toml from disk (bounded: a pipe or device file is read up to the cap, no further);
+    a missing file says how to write one."""
     file = Path(path)
     if not file.exists():
         raise ConfigError(f"{file}: no such file ({INIT_HINT})")
     try:
-        raw = file.read_bytes()[: MAX_CONFIG_BYTES + 1]
-        text = raw.decode("utf-8")
+        text = read_capped(file, MAX_CONFIG_BYTES).decode("utf-8")
+    except TooLarge:
+        raise ConfigError(f"{file}:1: <file>: larger than {MAX_CONFIG_BYTES} bytes") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}:1: <file>: cannot read ({exc})") from None
     return parse_config(text, str(file), file.parent)

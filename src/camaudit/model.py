@@ -11,6 +11,7 @@ Observation `fields` keys follow `camaudit/data/vocab/fields.yaml`; this module 
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -63,8 +64,40 @@ class FindingKind(StrEnum):
     PRIVACY = "privacy"
 
 
+# What a device or a file may not put on a person's terminal or page (issue 13): C0 and C1 controls
+# (ESC starts ANSI sequences, 0x9b is the one-byte CSI, 0x07 ends an OSC title), DEL, the Unicode
+# direction marks, embeddings, overrides and isolates (Trojan Source, CVE-2021-42574), line and paragraph
+# separators, and lone surrogates (which no terminal encoding can write).
+_UNSAFE_CHAR = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_UNSAFE_IN_TEXT = re.compile(  # the same, but TAB, LF and CR: lines of a page or a note stay lines
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """`text` with every unsafe character written as a visible escape (ESC becomes ``\\x1b``).
+
+    Applied where device- or file-supplied strings enter the model, so every view (console, CSV, Markdown,
+    HTML, JSON) shows what a device sent without obeying it. With `lines`, TAB, LF and CR stay (a page body,
+    a person's multi-line note). Idempotent: its output contains nothing it would change.
+    """
+    pattern = _UNSAFE_IN_TEXT if lines else _UNSAFE_CHAR
+    return pattern.sub(_shown, text) if pattern.search(text) else text
+
+
 def _bounded(value: str) -> str:
     return value if len(value) <= VALUE_CAP else value[:VALUE_CAP]
+
+
+def _line(value: str | None) -> str | None:
+    return None if value is None else printable(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +129,7 @@ class Observation:
     time: datetime = field(default_factory=utcnow)
 
     def __post_init__(self) -> None:
-        bounded = {str(k): _bounded(str(v)) for k, v in self.fields.items()}
+        bounded = {str(k): _bounded(printable(str(v), lines=True)) for k, v in self.fields.items()}
         object.__setattr__(self, "fields", types.MappingProxyType(bounded))
         if len(self.raw) > RAW_CAP:
             object.__setattr__(self, "raw", bytes(self.raw[:RAW_CAP]))
@@ -124,6 +157,9 @@ class ProbeAttempt:
     bytes_read: int = 0
     duration_ms: float = 0.0
     time: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "error_reason", _line(self.error_reason))  # may quote device bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +191,9 @@ class Evidence:
     inferred: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "value", _bounded(self.value))
-        object.__setattr__(self, "claims", types.MappingProxyType(dict(self.claims)))
+        object.__setattr__(self, "value", _bounded(printable(self.value)))
+        claims = {k: printable(str(v)) for k, v in self.claims.items()}
+        object.__setattr__(self, "claims", types.MappingProxyType(claims))
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +225,12 @@ class Finding:
     details: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "details", types.MappingProxyType(dict(self.details)))
+        object.__setattr__(self, "title", printable(self.title))  # titles may quote an account name
+        details = {k: printable(str(v), lines=True) for k, v in self.details.items()}
+        object.__setattr__(self, "details", types.MappingProxyType(details))
+
+
+_DEVICE_TEXT = ("brand", "manufacturer", "model", "firmware", "serial", "device_type")
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +270,11 @@ class Device:
     firmware_inferred: bool = False
     firmware_build: date | None = None
 
+    def __post_init__(self) -> None:
+        for name in _DEVICE_TEXT:
+            object.__setattr__(self, name, _line(getattr(self, name)))
+        object.__setattr__(self, "conflicts", tuple(printable(c) for c in self.conflicts))
+
     @property
     def ip(self) -> str:
         return self.ips[0] if self.ips else ""
@@ -240,6 +287,31 @@ class Device:
         if self.serial:
             return f"serial:{self.serial}"
         return f"ip:{self.ip}"
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """One login an opt-in check made (never the password), remembered across audits (issue 13).
+
+    Attributes:
+        device_key: the device's register key (`Device.key`).
+        ip: where the login was sent.
+        at: when (UTC).
+        check_id: the check that made it (``default-credentials``).
+        outcome: how it ended (``ok``, ``refused``, ``locked``, ``rate_limited`` …).
+        lockout_sign: True when the device showed any sign of lockout or throttling.
+    """
+
+    device_key: str
+    ip: str
+    at: datetime
+    check_id: str
+    outcome: str
+    lockout_sign: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome != "ok"
 
 
 @dataclass(frozen=True, slots=True)

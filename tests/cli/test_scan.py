@@ -78,3 +78,37 @@ def test_table_escapes_rich_markup_in_device_strings() -> None:
     console = Console(record=True, width=200)
     console.print(table)
     assert "[bold red]x[/]" in console.export_text()
+
+
+def _run_with_input(args: list[str], stdin: str) -> tuple[int, str, str]:
+    from camaudit.cli import _register
+
+    _register()
+    result = CliRunner().invoke(cli, args, input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_octet_lists_on_the_command_line_and_nmaps_excludefile(tmp_path: Path) -> None:
+    excludes = tmp_path / "exclude.txt"
+    excludes.write_text("127.77.0.1,3\n")
+    code, _, err = _run(["scan", "127.77.0.1,3", "--excludefile", str(excludes), "--no-db", "--no-multicast"])
+    assert code == 0, err
+    assert "0 target(s)" in err
+
+
+def test_target_list_from_standard_input_with_dash(tmp_path: Path) -> None:
+    code, _, err = _run_with_input(
+        ["scan", "-iL", "-", "--exclude", "127.77.0.0/24", "--no-db", "--no-multicast"],
+        "127.77.0.1 127.77.0.2,4  # two more\n",
+    )
+    assert code == 0, err
+    assert "0 target(s)" in err
+
+
+def test_a_file_that_is_not_a_target_list_is_refused_by_line_number(tmp_path: Path) -> None:
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$c2FsdA$aGFzaA:19000:0:99999:7:::\n")
+    code, _, err = _run(["scan", "-iL", str(secret), "--no-db"])
+    assert code == 2
+    assert f"{secret}:1: not a target spec" in err
+    assert "$6$" not in err and "19000" not in err

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from camaudit.errors import CredentialsError
+from camaudit.files import TooLarge, loads_toml, read_capped
 from camaudit.model import Device
 
 MAX_FILE = 256 * 1024
@@ -172,7 +173,7 @@ def parse_credentials(
     """Parse the file's text; `CredentialsError` names file and line, never a value."""
     env = os.environ if environ is None else environ
     try:
-        data = tomllib.loads(text)
+        data = loads_toml(text)
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_POS.search(str(exc))
         raise _fail(path, int(found.group(1)) if found else 1, "not valid TOML") from None
@@ -192,11 +193,11 @@ def load_credentials(path: str | Path, environ: Mapping[str, str] | None = None)
     """Read ``--credentials FILE`` (bounded, UTF-8, TOML); CredentialsError on any problem."""
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_capped(path, MAX_FILE)  # bounded read: a FIFO or device file has no size to check
+    except TooLarge:
+        raise _fail(name, 1, f"larger than {MAX_FILE} bytes") from None
     except OSError as exc:
         raise CredentialsError(f"{name}: cannot read: {exc.strerror}") from None
-    if len(raw) > MAX_FILE:
-        raise _fail(name, 1, f"larger than {MAX_FILE} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -34,7 +34,7 @@ from types import MappingProxyType
 from typing import Protocol
 
 from camaudit.errors import ProtocolError
-from camaudit.model import Device, Evidence, Finding, FindingKind, Observation, Severity
+from camaudit.model import Device, Evidence, Finding, FindingKind, LoginAttempt, Observation, Severity
 from camaudit.net.connector import Connector
 from camaudit.values import Firmware, firmware_build, normal_firmware, parse_firmware
 
@@ -76,11 +76,14 @@ class Context:
         observations: every observation of the audit.
         options: the options in force.
         connector: the Connector (`camaudit.net`) for read-only requests, or None (offline audit).
+        logins: logins earlier audits made to these devices (the register's), so a lockout counter that
+            outlives one audit is respected.
     """
 
     observations: tuple[Observation, ...] = ()
     options: AssessOptions = AssessOptions()
     connector: Connector | None = None
+    logins: tuple[LoginAttempt, ...] = ()
     _by_ip: Mapping[str, tuple[Observation, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -89,6 +92,10 @@ class Context:
             index.setdefault(obs.ip, []).append(obs)
         frozen = {ip: tuple(found) for ip, found in index.items()}
         object.__setattr__(self, "_by_ip", MappingProxyType(frozen))
+
+    def logins_for(self, device: Device) -> tuple[LoginAttempt, ...]:
+        """Earlier logins to this device (by register key), oldest first."""
+        return tuple(a for a in self.logins if a.device_key == device.key)
 
     def observations_for(self, device: Device) -> tuple[Observation, ...]:
         """The observations made at any of the device's addresses."""

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from camaudit.cli.render import plain
 from camaudit.config import ConfigError, find_config
 from camaudit.errors import InputError
-from camaudit.report.spreadsheet import ImportProblem, ImportRow, new_key, read_rows, write_csv
+from camaudit.report.spreadsheet import ImportProblem, ImportRow, new_key, read_register_file, write_csv
 from camaudit.store import Reader, Register, RegisterError, describe
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -122,7 +122,7 @@ def import_(db: str | None, file: str) -> None:
     counts = {"updated": 0, "added": 0, "unchanged": 0}
     problems: list[ImportProblem] = []
     with register_errors(), Register(db) as register, Reader(db) as reader:
-        for item in read_rows(Path(file).read_bytes()):
+        for item in read_register_file(file):
             if isinstance(item, ImportProblem):
                 problems.append(item)
                 continue

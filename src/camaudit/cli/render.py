@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,22 +10,22 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from camaudit.model import printable
 
 
 def plain(text: object) -> str:
     """Text for a terminal without rich: controls and direction overrides shown as escapes."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    return printable(str(text))
 
 
 def visible(text: object) -> str:
     """Device text for a rich console: controls shown as escapes, markup inert."""
-    return escape(plain(text))
+    return escape(printable(str(text)))
 
 
 def cell(value: object) -> str:
-    """A table cell: device strings are hostile (controls shown as escapes, never read as rich markup);
-    empty shows as '-'."""
+    """A table cell: device strings are hostile, so never read as rich markup nor obeyed as terminal
+    controls (shown as ``\\x1b``); empty shows as '-'."""
     return visible(value) if value not in (None, "") else "-"
 
 

@@ -29,7 +29,7 @@ from camaudit.cli.scan_output import Outcome, device_table, finish, resume_comma
 from camaudit.net.limits import DEFAULT_TIMING, TIMING, TIMING_NAMES, Limits, timing
 from camaudit.pipeline.progress import ScanProgress
 from camaudit.pipeline.scan import ScanResult, default_multicast, resume_scan, run_scan
-from camaudit.scope import DEFAULT_MAX_TARGETS, Scope
+from camaudit.scope import DEFAULT_MAX_TARGETS, Scope, split_specs
 from camaudit.sources.ports import PortSelection, parse_ports
 from camaudit.store import Reader, Register, describe
 
@@ -39,8 +39,8 @@ _LIMIT_OPTIONS = ("rate", "max_rate", "concurrency", "per_host", "timeout")
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
-    """Accept `--exclude a,b --exclude c` as nmap does."""
-    return [part.strip() for v in values for part in v.split(",") if part.strip()]
+    """Accept `--exclude a,b --exclude c` as nmap does; octet lists (`10.0.0.1,3`) stay whole."""
+    return split_specs(values)
 
 
 def _timing_level(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int:
@@ -144,10 +144,17 @@ def _run(
     "input_lists",
     multiple=True,
     type=click.Path(dir_okay=False),
-    help="Read targets from a file (one spec per line, # comments).",
+    help="Read targets from a file ('-': standard input; specs separated by spaces or lines, # comments).",
 )
 @click.option("--exclude", multiple=True, help="Addresses, ranges or CIDRs not to probe (comma-separated).")
-@click.option("--exclude-file", multiple=True, type=click.Path(dir_okay=False), help="Exclusions file.")
+@click.option(
+    "--excludefile",
+    "--exclude-file",
+    "exclude_file",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Exclusions file (as -iL; nmap's spelling, --exclude-file also works).",
+)
 @click.option("--allow-public", is_flag=True, help="Allow globally routable addresses (refused by default).")
 @click.option(
     "--max-targets",

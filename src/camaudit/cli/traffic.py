@@ -28,12 +28,12 @@ from camaudit.traffic.egress import UPLOAD_THRESHOLD, DeviceTraffic, Policy
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 
 
-def _size(text: str) -> int:
+def _size(text: str, option: str = "--upload-threshold") -> int:
     value = text.strip().upper().removesuffix("B")
     unit = value[-1:] if value[-1:] in _UNITS else ""
     number = value[: len(value) - len(unit)]
     if not number.isdigit():
-        raise InputError(f"--upload-threshold: not a size: {text!r} (e.g. 500M, 2G, 1048576)")
+        raise InputError(f"{option}: not a size: {text!r} (e.g. 500M, 2G, 1048576)")
     return int(number) * _UNITS[unit]
 
 
@@ -132,6 +132,20 @@ def egress_table(devices: Sequence[DeviceTraffic]) -> Table:
     metavar="SIZE",
     help="Bytes up to one destination that count as a large upload (suffix K, M, G).",
 )
+@click.option(
+    "--max-inflated",
+    default="4G",
+    show_default=True,
+    metavar="SIZE",
+    help="Bytes one gzip file may inflate to; past it the rest is not read (a warning says so).",
+)
+@click.option(
+    "--max-inflate-ratio",
+    type=click.FloatRange(min=1),
+    default=200,
+    show_default=True,
+    help="Inflated bytes per compressed byte a gzip file may reach (decompression bombs are cut).",
+)
 @db_option
 @click.option("--no-db", is_flag=True, help="Do not record the devices and findings in the register.")
 def traffic(
@@ -142,6 +156,8 @@ def traffic(
     allowed_countries: str | None,
     all_devices: bool,
     upload_threshold: str,
+    max_inflated: str,
+    max_inflate_ratio: float,
     db: str | None,
     no_db: bool,
 ) -> None:
@@ -154,7 +170,14 @@ def traffic(
             closed_networks=closed,
             upload_threshold=_size(upload_threshold),
         )
-        result = analyse_files(files, locality, policy, all_devices=all_devices)
+        result = analyse_files(
+            files,
+            locality,
+            policy,
+            all_devices=all_devices,
+            max_inflated=_size(max_inflated, "--max-inflated"),
+            max_inflate_ratio=max_inflate_ratio,
+        )
     table_console(json_out, width=180).print(egress_table(result.devices))
     counts, kinds = result.traffic.counts, result.kinds
     err = Console(stderr=True)

@@ -32,6 +32,19 @@ class DefaultPair:
 
 
 @dataclass(frozen=True, slots=True)
+class Lockout:
+    """A vendor's login lockout: `after` failures lock; failures older than `forget_after_hours` are
+    taken as forgotten (the device's counter has reset) when counting failures across audits."""
+
+    after: int
+    forget_after_hours: float
+    source: str
+
+
+DEFAULT_LOCKOUT = Lockout(3, 24, "https://www.manua.ls/hikvision/ds-pea22-f/manual?p=76")
+
+
+@dataclass(frozen=True, slots=True)
 class Family:
     """The defaults of one manufacturer's firmware."""
 
@@ -39,6 +52,7 @@ class Family:
     protocol: str
     path: str
     pairs: tuple[DefaultPair, ...]
+    lockout: Lockout = DEFAULT_LOCKOUT
 
 
 def _pair(doc: Doc, path: Path, body: object) -> DefaultPair:
@@ -61,8 +75,8 @@ def _family(doc: Doc, path: Path, body: object, makers: frozenset[str]) -> Famil
         doc,
         path,
         body,
-        {"manufacturer", "protocol", "path", "pairs"},
-        {"manufacturer", "protocol", "path", "pairs"},
+        {"manufacturer", "protocol", "path", "pairs", "lockout"},
+        {"manufacturer", "protocol", "path", "pairs", "lockout"},
     )
     maker = text_of(doc, (*path, "manufacturer"), d["manufacturer"])
     if maker not in makers:
@@ -77,8 +91,25 @@ def _family(doc: Doc, path: Path, body: object, makers: frozenset[str]) -> Famil
     if not isinstance(pairs, list) or not 1 <= len(pairs) <= MAX_PAIRS:
         doc.fail((*path, "pairs"), f"must list 1 to {MAX_PAIRS} pairs")
     return Family(
-        maker, protocol, target, tuple(_pair(doc, (*path, "pairs", i), p) for i, p in enumerate(pairs))
+        maker,
+        protocol,
+        target,
+        tuple(_pair(doc, (*path, "pairs", i), p) for i, p in enumerate(pairs)),
+        _lockout(doc, (*path, "lockout"), d["lockout"]),
     )
+
+
+def _lockout(doc: Doc, path: Path, body: object) -> Lockout:
+    d = check_keys(doc, path, body, {"after", "forget_after_hours", "source"}, {"after", "source"})
+    after, hours = d["after"], d.get("forget_after_hours", 24)
+    if not isinstance(after, int) or isinstance(after, bool) or not 2 <= after <= 100:
+        doc.fail((*path, "after"), "must be the number of failures that lock (2 to 100)")
+    if not isinstance(hours, int | float) or isinstance(hours, bool) or not 0 < hours <= 24 * 30:
+        doc.fail((*path, "forget_after_hours"), "must be hours (more than 0, at most 720)")
+    source = text_of(doc, (*path, "source"), d["source"])
+    if not _URL.match(source):
+        doc.fail((*path, "source"), "must be the URL of a public page documenting this lockout")
+    return Lockout(after, float(hours), source)
 
 
 def parse_defaults(doc: Doc) -> dict[str, Family]:

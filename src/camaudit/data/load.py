@@ -84,12 +84,14 @@ def parse_text(text: str, name: str) -> Doc:
         raise DataFileError(f"{name}:1: <file>: larger than {MAX_FILE_BYTES} bytes")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        lines: dict[Path, int] = {}
+        data = _build(root, (), lines, name) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise DataFileError(f"{name}:{line}: <file>: not valid YAML ({exc})") from None
-    lines: dict[Path, int] = {}
-    data = _build(root, (), lines, name) if root is not None else None
+    except RecursionError:  # PyYAML composes recursively: `[[[[…]]]]` must be one line, not a traceback
+        raise DataFileError(f"{name}:1: <file>: nested too deeply") from None
     if not isinstance(data, dict):
         raise DataFileError(f"{name}:1: <file>: top level must be a mapping")
     return Doc(name, data, lines)

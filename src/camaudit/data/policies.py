@@ -32,6 +32,7 @@ from camaudit.data.load import (
     text_of,
 )
 from camaudit.errors import DataFileError
+from camaudit.files import TooLarge, read_capped
 from camaudit.model import Severity
 
 _PACK_ID = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
@@ -344,8 +345,9 @@ def read_pack_file(path: str | Path) -> Pack:
     """A user's own pack, same format and checks as the shipped ones."""
     file = Path(path)
     try:
-        raw = file.read_bytes()[: MAX_FILE_BYTES + 1]
-        text = raw.decode("utf-8")
+        text = read_capped(file, MAX_FILE_BYTES).decode("utf-8")
+    except TooLarge:
+        raise DataFileError(f"{file}:1: <file>: larger than {MAX_FILE_BYTES} bytes") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(f"{file}:1: <file>: cannot read pack ({exc})") from None
     return parse_pack(parse_text(text, str(file)))

@@ -11,8 +11,10 @@ import ipaddress
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
+from camaudit.assess.checks.default_credentials import attempts_of
 from camaudit.assess.framework import AssessOptions, Context
 from camaudit.assess.runner import assess
 from camaudit.data.cves import load_cves
@@ -20,6 +22,7 @@ from camaudit.identify import identify
 from camaudit.model import (
     Audit,
     Device,
+    LoginAttempt,
     Observation,
     ProbeAttempt,
     ProbeStatus,
@@ -44,6 +47,7 @@ _SILENCE = frozenset({ProbeStatus.REFUSED, ProbeStatus.TIMEOUT, ProbeStatus.UNRE
 HostCallback = Callable[[HostResult, Sequence[Device]], None]
 # Recorded with an audit whose hosts were assessed as each completed: their recorded findings are final.
 ASSESSED_PER_HOST = "assessed_per_host"
+LOGIN_MEMORY = timedelta(days=30)  # logins read back from the register; each vendor forgets sooner
 # Reports of the firmware besides the one identification keeps; they may carry the build date it lacks
 # (devices.md §1-§3: Dahua's DHIP version has none, its ONVIF FirmwareVersion has one).
 FIRMWARE_REPORTS = ("onvif.FirmwareVersion", "sadp.SoftwareVersion", "dhip.Version", "dvrip.legacy.version")
@@ -247,6 +251,9 @@ class Watch:
     on_host: HostCallback | None = None
     progress: ScanProgress = field(default_factory=ScanProgress)
     stop: asyncio.Event | None = None
+    # Hosts whose assessment tries logins: never abandoned halfway, so every login made is recorded
+    # (a lockout counter outlives the audit) and a resumed audit does not try again unknowingly.
+    logging_in: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @property
     def stopped(self) -> bool:
@@ -298,7 +305,8 @@ async def _scan_into(run: _Run, scope: Scope, watch: Watch) -> ScanResult:
         await ready
     finally:
         for task in tasks:
-            task.cancel()  # only those still assessing: they are not counted, `--resume` redoes them
+            if task not in watch.logging_in:
+                task.cancel()  # only those still assessing: they are not counted, `--resume` redoes them
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.gather(*writes)  # a host that counts is in the register, stop or not
     for task in tasks:
@@ -338,7 +346,7 @@ async def _finish_host(
     if run.assessment is not None and found:
         watch.progress.assessing += len(found)
         try:
-            devices = await assess(found, Context(host.observations, run.assessment, conn))
+            devices = await _assess_remembering(run, found, host.observations, conn, watch)
         finally:
             watch.progress.assessing -= len(found)
     hosts.append(_Host(host, failed, devices, found))
@@ -350,6 +358,32 @@ async def _finish_host(
         writes.append(asyncio.ensure_future(record))
     if watch.on_host is not None:
         watch.on_host(host, devices)
+
+
+async def _assess_remembering(
+    run: _Run, devices: Sequence[Device], observations: Sequence[Observation], conn: Connector, watch: Watch
+) -> tuple[Device, ...]:
+    """Assess with the logins earlier audits made (a lockout counter outlives one audit), then record
+    the logins this assessment made before anything else can fail."""
+    assert run.assessment is not None
+    register, logins = run.register, run.assessment.check_default_credentials
+    task = asyncio.current_task()
+    if logins and task is not None:
+        watch.logging_in.add(task)
+    try:
+        earlier: Sequence[LoginAttempt] = ()
+        if register is not None and logins:
+            since = utcnow() - LOGIN_MEMORY
+            earlier = await register.arun(register.login_attempts, [d.key for d in devices], since)
+        context = Context(tuple(observations), run.assessment, conn, tuple(earlier))
+        assessed = await assess(devices, context)
+        made = [a for d in assessed for a in attempts_of(d)]
+        if register is not None and made:
+            await register.arun(register.record_logins, run.audit.id, made)
+        return assessed
+    finally:
+        if task is not None:
+            watch.logging_in.discard(task)
 
 
 def _partial(run: _Run, hosts: Sequence[_Host], out_of_scope: set[str]) -> ScanResult:
@@ -375,7 +409,7 @@ async def _finish(
     if run.assessment is not None:
         watch.progress.stage = "assessing"
         known = [*((h.identified, h.devices) for h in hosts), *_recorded_pairs(run.prior.devices)]
-        devices = await _assessed(devices, known, Context(tuple(observations), run.assessment, conn))
+        devices = await _assessed(devices, known, run, observations, conn, watch)
     watch.progress.stage = "recording"
     finished = Audit(**{**_audit_fields(run.audit), "finished": utcnow()})
     if run.register is not None:
@@ -394,7 +428,10 @@ def _recorded_pairs(devices: Sequence[Device]) -> list[tuple[tuple[Device, ...],
 async def _assessed(
     devices: Sequence[Device],
     known: Sequence[tuple[Sequence[Device], Sequence[Device]]],
-    context: Context,
+    run: _Run,
+    observations: Sequence[Observation],
+    conn: Connector,
+    watch: Watch,
 ) -> tuple[Device, ...]:
     """Each device with its findings: those of the same device assessed host by host, else assessed now."""
     by_ips: dict[tuple[str, ...], list[tuple[Device, Device]]] = {}
@@ -403,7 +440,7 @@ async def _assessed(
             by_ips.setdefault(b.ips, []).append((b, a))
     done: list[Device | None] = [next((a for b, a in by_ips.get(d.ips, ()) if b == d), None) for d in devices]
     fresh = [d for d, found in zip(devices, done, strict=True) if found is None]
-    assessed = iter(await assess(fresh, context)) if fresh else iter(())
+    assessed = iter(await _assess_remembering(run, fresh, observations, conn, watch)) if fresh else iter(())
     return tuple(found if found is not None else next(assessed) for found in done)
 
 
@@ -418,6 +455,7 @@ async def assess_scan(
     assessment: AssessOptions | None = None,
     *,
     port_map: Mapping[tuple[int, Transport], int] | None = None,
+    logins: Sequence[LoginAttempt] = (),
 ) -> ScanResult:
     """Run every registered check on a finished scan's devices; findings are attached to the devices.
 
@@ -426,7 +464,8 @@ async def assess_scan(
     """
     options = assessment or AssessOptions()
     connector = Connector(limits, scope=scope, port_map=port_map)
-    devices = await assess(result.devices, Context(result.observations, options, connector))
+    context = Context(result.observations, options, connector, tuple(logins))
+    devices = await assess(result.devices, context)
     audit = Audit(**{**_audit_fields(result.audit), "options": {**result.audit.options, **options.public()}})
     return ScanResult(audit, devices, result.attempts, result.observations, result.seen_out_of_scope,
                       result.hosts_done)  # fmt: skip

@@ -17,6 +17,7 @@ from camaudit.data.endpoints import load_endpoints
 from camaudit.model import Observation
 from camaudit.pipeline.scan import identified, new_audit
 from camaudit.sources.passive.files import read_traffic
+from camaudit.sources.passive.inflate import MAX_INFLATED, MAX_RATIO, Inflate
 from camaudit.sources.passive.summary import Locality, Traffic, neighbour_observations
 from camaudit.store import Register
 from camaudit.traffic.egress import DeviceTraffic, Policy, analyse
@@ -39,10 +40,18 @@ class TrafficResult:
 
 
 def analyse_files(
-    paths: Sequence[Path], locality: Locality, policy: Policy, *, all_devices: bool = False
+    paths: Sequence[Path],
+    locality: Locality,
+    policy: Policy,
+    *,
+    all_devices: bool = False,
+    max_inflated: int = MAX_INFLATED,
+    max_inflate_ratio: float = MAX_RATIO,
 ) -> TrafficResult:
-    """Read, identify, analyse (the engine never prints)."""
-    traffic, kinds = read_traffic(paths, locality)
+    """Read, identify, analyse (the engine never prints). A compressed file inflating past
+    `max_inflated` bytes or `max_inflate_ratio` is cut there, with a warning saying so."""
+    inflate = Inflate(max_bytes=max_inflated, max_ratio=max_inflate_ratio)
+    traffic, kinds = read_traffic(paths, locality, inflate)
     source = "+".join(sorted(set(kinds.values()))) or "pcap"
     devices = identified([*traffic.observations, *neighbour_observations(traffic, source)])
     found = analyse(

@@ -13,13 +13,13 @@ a `<ProbeMatch>` reply; the scanner and pcap analysis parse replies.
 
 from __future__ import annotations
 
-import re
 import uuid as uuidlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from camaudit.errors import ProtocolError
 from camaudit.protocols import xmlsafe
+from camaudit.values import normalise_mac as normalise_mac  # one spelling of a MAC, also for callers here
 
 PORT = 37020
 MULTICAST_GROUP = "239.255.255.250"  # shared with SSDP/WS-Discovery; SADP differs by port only
@@ -28,7 +28,6 @@ MAX_FIELDS = 256
 INQUIRY = "inquiry"
 
 _DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
-_MAC = re.compile(r"[0-9a-f]{2}([-:.]?)[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +95,6 @@ def _boolean(value: str | None) -> bool | None:
     if value is None:
         return None
     return {"true": True, "false": False}.get(value.strip().lower())
-
-
-def normalise_mac(value: str) -> str | None:
-    """`00-11-22-AA-BB-CC`, `00:11:…` or `001122aabbcc` -> `00:11:22:aa:bb:cc`."""
-    text = value.strip().lower()
-    if not _MAC.match(text):
-        return None
-    digits = re.sub(r"[^0-9a-f]", "", text)
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
 def build_inquiry(uuid: str | None = None) -> bytes:

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from camaudit.errors import InputError
+from camaudit.files import read_capped
 from camaudit.policy.inputs import Inputs
 from camaudit.policy.obligations import Context
 from camaudit.policy.plan import AuditSeen, Tracked
@@ -24,12 +25,11 @@ MAX_JSON_BYTES = 64 * 1024 * 1024
 def from_scan_json(path: str) -> Inputs:
     """Devices from `camaudit scan --json` output (bounded; a bad file is one clear error)."""
     try:
-        raw = Path(path).read_bytes()[: MAX_JSON_BYTES + 1]
-        if len(raw) > MAX_JSON_BYTES:
-            raise ValueError(f"larger than {MAX_JSON_BYTES} bytes")
-        data = json.loads(raw)
+        data = json.loads(read_capped(path, MAX_JSON_BYTES))
         devices = tuple(device_from_json(d) for d in data["devices"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except InputError as exc:
+        raise InputError(f"{path}: not a camaudit scan JSON ({exc})") from None
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise InputError(f"{path}: not a camaudit scan JSON ({exc})") from None
     return Inputs(devices, {}, tuple(Tracked(d) for d in devices))
 

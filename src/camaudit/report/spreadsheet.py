@@ -15,9 +15,12 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from camaudit.errors import BadImportFile
+from camaudit.files import TooLarge, read_capped
+from camaudit.model import printable
 from camaudit.report.views.register import user_json
 from camaudit.store.records import USER_FIELDS, DeviceRecord, DeviceStatus
 
@@ -57,7 +60,7 @@ class ImportRow:
 
 def safe_cell(value: object) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
+    text = "" if value is None else printable(str(value), lines=True)  # controls shown, never obeyed
     return "'" + text if text.startswith(_FORMULA) else text
 
 
@@ -123,6 +126,17 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadImportFile(f"the spreadsheet is not UTF-8 (byte {exc.start})") from None
+
+
+def read_register_file(path: str | Path) -> Iterator[ImportRow | ImportProblem]:
+    """`read_rows` of a file (bounded read: ``/dev/zero`` or a pipe stops at `MAX_IMPORT_BYTES`)."""
+    try:
+        data = read_capped(path, MAX_IMPORT_BYTES, what="register CSV")
+    except OSError as exc:
+        raise BadImportFile(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except TooLarge as exc:
+        raise BadImportFile(str(exc)) from None
+    return read_rows(data)
 
 
 def read_rows(data: bytes) -> Iterator[ImportRow | ImportProblem]:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from camaudit.model import Audit, Device
+from camaudit.model import Audit, Device, printable
 
 
 class DeviceStatus(StrEnum):
@@ -39,6 +39,14 @@ class UserFields:
     status: DeviceStatus = DeviceStatus.IN_SERVICE
     due: date | None = None
     acquired: date | None = None
+
+    def __post_init__(self) -> None:
+        # People's fields arrive from spreadsheets (register import) and older registers: controls in them
+        # are shown, never obeyed (issue 13), as device strings are in the model.
+        for name in ("site", "location", "owner", "purpose", "notes"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, printable(value, lines=name == "notes"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,3 +148,20 @@ STATUS_CHANGES = sa.Table(
     sa.Column("due", sa.Date, nullable=True),
 )
 sa.Index("ix_status_changes_device", STATUS_CHANGES.c.device_id)
+
+# Schema 4: every login the default-credential check made (never a password), so a device's lockout
+# counter is respected across audits (issue 13). Keyed by the device's register key: the check runs
+# before the audit's devices are numbered.
+LOGIN_ATTEMPTS = sa.Table(
+    "login_attempts",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("audit_id", sa.String(64), _audit_fk(), nullable=False),
+    sa.Column("device_key", sa.Text, nullable=False),
+    sa.Column("ip", sa.String(64), nullable=False),
+    sa.Column("at", _tz(), nullable=False),
+    sa.Column("check_id", sa.String(128), nullable=False),
+    sa.Column("outcome", sa.String(32), nullable=False),
+    sa.Column("lockout_sign", sa.Boolean, nullable=False),
+)
+sa.Index("ix_login_attempts_device", LOGIN_ATTEMPTS.c.device_key, LOGIN_ATTEMPTS.c.at)

@@ -13,13 +13,23 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from camaudit.model import Audit, Device, Finding, FindingKind, Observation, ProbeAttempt, utcnow
+from camaudit.model import (
+    Audit,
+    Device,
+    Finding,
+    FindingKind,
+    LoginAttempt,
+    Observation,
+    ProbeAttempt,
+    printable,
+    utcnow,
+)
 from camaudit.store import schema as t
 from camaudit.store.engine import RegisterError, writer_engine
 from camaudit.store.records import DeviceStatus, UserFields, user_from
@@ -140,6 +150,40 @@ class Register:
                 _annotate(conn, device_id, differs)
         return bool(differs)
 
+    def record_logins(self, audit_id: str, attempts: Sequence[LoginAttempt]) -> None:
+        """Remember the logins a check made (never a password), so later audits respect the lockout."""
+        if not attempts:
+            return
+        rows = [
+            {
+                "audit_id": audit_id,
+                "device_key": a.device_key,
+                "ip": a.ip,
+                "at": a.at,
+                "check_id": a.check_id,
+                "outcome": a.outcome[:32],
+                "lockout_sign": a.lockout_sign,
+            }
+            for a in attempts
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(t.LOGIN_ATTEMPTS), rows)
+
+    def login_attempts(self, keys: Iterable[str], since: datetime) -> list[LoginAttempt]:
+        """The logins made to these devices since `since`, oldest first (read on the writer's own engine:
+        the audit that asks is the one that will write)."""
+        chosen = sorted(set(keys))
+        if not chosen:
+            return []
+        c = t.LOGIN_ATTEMPTS.c
+        query = sa.select(t.LOGIN_ATTEMPTS).where(c.device_key.in_(chosen), c.at >= since).order_by(c.at)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            LoginAttempt(r.device_key, r.ip, _aware(r.at), r.check_id, r.outcome, bool(r.lockout_sign))
+            for r in rows
+        ]
+
     def ensure_device(self, key: str) -> int:
         """The device numbered for `key`, created (with no sighting) when the register does not know it."""
         with self.engine.begin() as conn:
@@ -156,7 +200,8 @@ def _checked_user_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "status":
             values[name] = DeviceStatus(value).value
         elif name in ("site", "location", "owner", "purpose", "notes"):
-            values[name] = None if value in (None, "") else str(value)[:_TEXT_CAP]
+            text = printable(str(value), lines=name == "notes") if value not in (None, "") else None
+            values[name] = text[:_TEXT_CAP] if text else None
         else:
             raise ValueError(f"{name} is not a field people maintain")
     return values
@@ -234,3 +279,8 @@ def _touch(conn: sa.Connection, device_id: int, seen: datetime) -> None:
     first = sa.case((d.first_seen.is_(None), seen), (d.first_seen > seen, seen), else_=d.first_seen)
     last = sa.case((d.last_seen.is_(None), seen), (d.last_seen < seen, seen), else_=d.last_seen)
     conn.execute(sa.update(t.DEVICES).where(d.id == device_id).values(first_seen=first, last_seen=last))
+
+
+def _aware(when: datetime) -> datetime:
+    """SQLite gives naive datetimes back: they were written in UTC."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

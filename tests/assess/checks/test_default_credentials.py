@@ -120,12 +120,13 @@ families:
   - manufacturer: dahua
     protocol: http-digest
     path: /a
+    lockout: {after: 3, source: "https://example.org/lockout"}
     pairs:
       - {username: a, password: a, source: "https://example.org/a"}
       - {username: b, password: b, source: "https://example.org/b"}
       - {username: c, password: c, source: "https://example.org/c"}
 """
-    with pytest.raises(DataFileError, match=r"defaults.yaml:8: families.0.pairs: must list 1 to 2"):
+    with pytest.raises(DataFileError, match=r"defaults.yaml:9: families.0.pairs: must list 1 to 2"):
         parse_defaults(parse_text(three, "defaults.yaml"))
 
 
@@ -144,3 +145,61 @@ families:
 )
 def test_every_sign_of_lockout_or_rate_limiting_stops_the_check(login: Login, stops: bool) -> None:
     assert (check._stop_reason(login, baseline=0.05) is not None) is stops
+
+
+# --- issue 13: the lockout counter outlives one audit -------------------------------------------------
+
+
+def _logins_to(lab: Lab) -> int:
+    return sum(1 for r in lab.requests if r.auth)
+
+
+def test_repeated_audits_never_bring_the_nvr_to_its_lockout(tmp_path: Any) -> None:
+    """Four audits in a row, one register (before issue 13 each sent one failed login and the third locked
+    the NVR): the first sends one, which the NVR answers with "2 attempts left", a sign of lockout the
+    register keeps; the next three refuse and say why. The NVR is never locked."""
+    from camaudit.store import Register
+
+    runner = start_lab(profiles=["hikvision-nvr-lockout"])
+    try:
+        lab = runner.lab
+        address = lab.manifest()[0]["address"]
+        scope = Scope.parse([address])
+        options = AssessOptions(check_default_credentials=True)
+        findings = []
+        with Register(tmp_path / "r.sqlite") as register:
+            for _ in range(4):
+                result = asyncio.run(run_scan(scope, FAST, register=register, assessment=options))
+                (device,) = [d for d in result.devices if d.ip == address]
+                findings.append(_mine(device)[0])
+        assert _logins_to(lab) == 1
+        assert [f.status for f in findings] == ["undetermined"] * 4
+        for refused in findings[1:]:
+            assert refused.title == "Default credentials: not checked"
+            assert "showed a sign of lockout" in refused.details["reason"]
+        assert not any(r.auth == "locked" for r in lab.requests)
+    finally:
+        runner.stop()
+
+
+def test_failures_across_audits_stop_one_short_of_the_threshold_and_a_sign_stops_at_once() -> None:
+    from datetime import timedelta
+
+    from camaudit.data.default_credentials import Lockout
+    from camaudit.model import LoginAttempt, utcnow
+
+    lockout = Lockout(5, 24, "https://example.org/manual")
+    now = utcnow()
+    failed = [
+        LoginAttempt("ip:10.0.0.1", "10.0.0.1", now - timedelta(hours=n), check.ID, "refused") for n in (3, 2)
+    ]
+    assert check.allowed_attempts(lockout, failed, now) == (2, "")
+    left, why = check.allowed_attempts(lockout, [*failed, *failed], now)
+    assert left == 0 and "4 failed login(s) in the last 24 h" in why and "threshold (5) minus one" in why
+    locked = LoginAttempt("ip:10.0.0.1", "10.0.0.1", now - timedelta(hours=2), check.ID, "locked", True)
+    assert check.allowed_attempts(lockout, [locked], now)[0] == 0
+    old = LoginAttempt("ip:10.0.0.1", "10.0.0.1", now - timedelta(hours=30), check.ID, "refused")
+    assert check.allowed_attempts(lockout, [old] * 10, now) == (4, "")  # forgotten after 24 h
+    ok = LoginAttempt("ip:10.0.0.1", "10.0.0.1", now - timedelta(hours=1), check.ID, "ok")
+    fail = LoginAttempt("ip:10.0.0.1", "10.0.0.1", now - timedelta(hours=3), check.ID, "refused")
+    assert check.allowed_attempts(lockout, [fail, fail, fail, ok], now) == (4, "")  # a login resets it

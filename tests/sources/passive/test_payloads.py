@@ -116,3 +116,35 @@ def test_ws_discovery_match_seen_passively(tmp_path: Path) -> None:
     (obs,) = summary.finish().observations
     assert (obs.kind, obs.ip, obs.port, obs.mac) == ("wsdiscovery.match", cap.HIK, 3702, cap.HIK_MAC)
     assert obs.fields["wsd.scope.hardware"] == "DS-2CD2042WD-I"
+
+
+def test_ssdp_announcements_and_mdns_responses_are_evidence() -> None:
+    from camaudit.protocols import mdns
+
+    # FantasticFiasco/axis-discovery-ssdp's recorded AXIS M1014 NOTIFY (USN with the MAC)
+    notify = (
+        b"NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nLOCATION: http://192.168.1.102:45895/rootdesc1.xml\r\n"
+        b"SERVER: Linux/2.6.35, UPnP/1.0, Portable SDK for UPnP devices/1.6.18\r\n"
+        b"NT: urn:axis-com:service:BasicService:1\r\n"
+        b"USN: uuid:Upnp-BasicDevice-1_0-ACCC8E270AD8::urn:axis-com:service:BasicService:1\r\n\r\n"
+    )
+    found = payloads.discovery(1900, 1900, notify)
+    assert found is not None and found[1] == "ssdp.reply"
+    assert found[2]["ssdp.usn"].startswith("uuid:Upnp-BasicDevice-1_0-ACCC8E270AD8")
+    assert payloads.discovery(50000, 1900, b"M-SEARCH * HTTP/1.1\r\n\r\n") is None  # a client asking
+    query = mdns.parse_message(mdns.build_query(("_axis-video._tcp.local",)))
+    offered = mdns.ServiceInstance(
+        "_axis-video._tcp.local", "AXIS M3046-V - ACCC8E953357", "axis-accc8e953357.local", 80,
+        (("macaddress", "ACCC8E953357"),),
+    )  # fmt: skip
+    answer = mdns.build_response(query, offered, "198.18.0.5")
+    found = payloads.discovery(5353, 5353, answer)
+    assert found is not None and found[2]["mdns.services"] == "_axis-video._tcp.local"
+    assert payloads.discovery(5353, 5353, mdns.build_query()) is None
+
+
+def test_dhcp_parameter_list_is_kept_in_order() -> None:
+    request = cap.dhcp_request(cap.DAHUA_MAC, cap.DAHUA, b"dhcpcd-5.5.6", b"IPC")
+    with_55 = request.replace(b"\xff", b"\x37\x09\x01\x03\x04\x05\x06\x0c\x0f\x1c\x2a\xff", 1)
+    client = payloads.dhcp_client(with_55)
+    assert client is not None and client.fields["dhcp.params"] == "1,3,4,5,6,12,15,28,42"

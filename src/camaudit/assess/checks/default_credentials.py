@@ -15,11 +15,12 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from camaudit.assess.authenticated import Endpoint, Login, digest_get, web_endpoint
 from camaudit.assess.framework import AssessOptions, Context, undetermined
-from camaudit.data.default_credentials import Family, load_defaults
-from camaudit.model import Device, Evidence, Finding, FindingKind, Severity
+from camaudit.data.default_credentials import Family, Lockout, load_defaults
+from camaudit.model import Device, Evidence, Finding, FindingKind, LoginAttempt, Severity, utcnow
 
 ID = "default-credentials"
 SPACING = 1.5  # seconds between two attempts on one device: never a burst a lockout counter sees
@@ -42,7 +43,9 @@ def budget_text() -> str:
     )
 
 
-def _evidence(device: Device, where: Endpoint, family: Family, username: str, result: Login) -> Evidence:
+def _evidence(
+    device: Device, where: Endpoint, family: Family, username: str, result: Login, sign: bool = False
+) -> Evidence:
     return Evidence(
         kind="auth.login",
         field="username",
@@ -50,7 +53,12 @@ def _evidence(device: Device, where: Endpoint, family: Family, username: str, re
         source=f"check:{ID}",
         ip=device.ip,
         port=where.port,
-        claims={"outcome": result.outcome, "path": family.path, "status": str(result.status or "")},
+        claims={
+            "outcome": result.outcome,
+            "path": family.path,
+            "status": str(result.status or ""),
+            "lockout_sign": "true" if sign else "false",
+        },
     )
 
 
@@ -68,6 +76,61 @@ def _accepted(device: Device, where: Endpoint, family: Family, username: str, re
     )
 
 
+LOCKOUT_SIGNS = frozenset({"locked", "rate_limited", "forbidden"})
+
+
+def _lockout_sign(result: Login, baseline: float) -> bool:
+    """Any sign that the device counts failures toward a lockout, or throttles."""
+    return (
+        result.outcome in LOCKOUT_SIGNS
+        or (result.retries_left is not None and result.retries_left <= RESERVE)
+        or (result.seconds > SLOW and result.seconds > 4 * baseline)
+    )
+
+
+def attempts_of(device: Device) -> list[LoginAttempt]:
+    """The logins this check made to `device` (from its findings' evidence), for the register."""
+    return [
+        LoginAttempt(
+            device_key=device.key,
+            ip=e.ip or device.ip,
+            at=utcnow(),
+            check_id=ID,
+            outcome=e.claims.get("outcome", ""),
+            lockout_sign=e.claims.get("lockout_sign") == "true",
+        )
+        for f in device.findings
+        if f.check_id == ID
+        for e in f.evidence
+        if e.kind == "auth.login"
+    ]
+
+
+def allowed_attempts(lockout: Lockout, earlier: Sequence[LoginAttempt], now: datetime) -> tuple[int, str]:
+    """How many logins this audit may still make, and why not when none (issue 13).
+
+    Failures since the last accepted login, within the vendor's memory of them, count toward its lockout
+    threshold; the check stops one short of it, and not at all after a sign of lockout.
+    """
+    since = now - timedelta(hours=lockout.forget_after_hours)
+    recent = [a for a in earlier if a.at >= since]
+    oks = [i for i, a in enumerate(recent) if not a.failed]
+    recent = recent[oks[-1] + 1 :] if oks else recent
+    signs = [a for a in recent if a.lockout_sign]
+    hours = f"{lockout.forget_after_hours:g} h"
+    if signs:
+        when = signs[-1].at.strftime("%Y-%m-%d %H:%M UTC")
+        return 0, f"not tried: the device showed a sign of lockout at {when} (within {hours})"
+    failures = sum(a.failed for a in recent)
+    left = lockout.after - 1 - failures
+    if left <= 0:
+        return 0, (
+            f"not tried: {failures} failed login(s) in the last {hours}, across audits, reach the vendor's "
+            f"lockout threshold ({lockout.after}) minus one"
+        )
+    return left, ""
+
+
 def _stop_reason(result: Login, baseline: float) -> str | None:
     if result.outcome in STOPS:
         return f"stopped: {result.outcome} ({result.reason})"
@@ -80,15 +143,19 @@ def _stop_reason(result: Login, baseline: float) -> str | None:
 
 async def _try(device: Device, where: Endpoint, family: Family, context: Context) -> Sequence[Finding]:
     assert context.connector is not None
+    budget, why = allowed_attempts(family.lockout, context.logins_for(device), utcnow())
+    if budget <= 0:
+        return [undetermined(ID, "Default credentials: not checked", why, kind=FindingKind.CREDENTIAL)]
     evidence: list[Evidence] = []
-    for i, pair in enumerate(family.pairs):
+    for i, pair in enumerate(family.pairs[:budget]):
         if i:
             await asyncio.sleep(SPACING)
         start = time.monotonic()
         result = await digest_get(context.connector, where, family.path, pair.username, pair.password)
         baseline = max(time.monotonic() - start - result.seconds, 0.001)
         if result.attempted:
-            evidence.append(_evidence(device, where, family, pair.username, result))
+            sign = _lockout_sign(result, baseline)
+            evidence.append(_evidence(device, where, family, pair.username, result, sign))
         if result.outcome == "ok":
             return [_accepted(device, where, family, pair.username, result)]
         reason = _stop_reason(result, baseline)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from camaudit.errors import BadImportFile
 from camaudit.sources.passive.flows import looks_like_flows, read_flows
+from camaudit.sources.passive.inflate import Inflate
 from camaudit.sources.passive.pcap import capture_kind, read_capture
 from camaudit.sources.passive.summary import Locality, Traffic, TrafficSummary
 from camaudit.sources.passive.textlog import first_line
@@ -29,9 +30,11 @@ def kind_of(path: Path) -> str:
     raise BadImportFile(f"{path}: byte 0: not a pcap/pcapng capture, a Zeek log or a flow CSV with a header")
 
 
-def read_traffic(paths: Iterable[Path], locality: Locality | None = None) -> tuple[Traffic, dict[str, str]]:
-    """Read every file into one aggregate; returns it and each file's kind."""
-    summary = TrafficSummary(locality)
+def read_traffic(
+    paths: Iterable[Path], locality: Locality | None = None, inflate: Inflate | None = None
+) -> tuple[Traffic, dict[str, str]]:
+    """Read every file into one aggregate (compressed ones within `inflate`); returns it and each kind."""
+    summary = TrafficSummary(locality, inflate)
     kinds: dict[str, str] = {}
     readers = {"pcap": read_capture, "zeek": read_zeek, "flow": read_flows}
     for path in paths:

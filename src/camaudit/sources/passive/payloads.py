@@ -6,7 +6,8 @@ does not parse is just not evidence. Sizes are bounded by the codecs' own caps.
 * discovery announcements and replies: SADP (UDP 37020), DHIP (UDP 37810), WS-Discovery (UDP 3702);
 * clear-text HTTP and RTSP response heads, the server certificate in a TLS 1.2 server flight;
 * names a destination was reached by: DNS answers (RFC 1035), TLS SNI (RFC 6066 §3), HTTP Host;
-* DHCP client options 60 (vendor class) and 12 (host name) (RFC 2132 §9.13, §3.14).
+* SSDP NOTIFY and M-SEARCH replies (UDP 1900) and mDNS responses (UDP 5353);
+* DHCP client options 60 (vendor class), 12 (host name) and 55 (parameter list) (RFC 2132 §9.13, §3.14, §9.8).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import dpkt
 
 from camaudit.errors import ProtocolError
-from camaudit.protocols import dhip, http, rtsp, sadp, tls, wsdiscovery
+from camaudit.protocols import dhip, http, mdns, rtsp, sadp, tls, upnp, wsdiscovery
 
 # (protocol, kind, fields) of what a payload announced about its sender.
 Found = tuple[str, str, dict[str, str]]
@@ -27,6 +28,7 @@ _HTTP_METHODS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"OPTIONS ", b"DELETE ", 
 _DHCP_VENDOR_CLASS = 60
 _DHCP_HOSTNAME = 12
 _DHCP_REQUESTED_IP = 50
+_DHCP_PARAMS = 55
 
 
 def discovery(sport: int, dport: int, payload: bytes) -> Found | None:
@@ -41,8 +43,19 @@ def discovery(sport: int, dport: int, payload: bytes) -> Found | None:
         if 3702 in (sport, dport) and (b"ProbeMatches" in payload or b"Hello" in payload):
             matches = wsdiscovery.parse_probe_matches(payload)
             return ("wsdiscovery", "wsdiscovery.match", wsdiscovery.observation_fields(matches[0]))
+        return _announcement(sport, dport, payload)
     except (ProtocolError, ValueError, IndexError):
         return None
+
+
+def _announcement(sport: int, dport: int, payload: bytes) -> Found | None:
+    """An SSDP NOTIFY or M-SEARCH reply (UDA 2.0 §1.2-1.3), or an mDNS response (RFC 6762 §6)."""
+    if upnp.PORT in (sport, dport) and payload.startswith((b"NOTIFY ", b"HTTP/1.")):
+        fields = upnp.reply_fields(upnp.parse_reply(payload))
+        return ("ssdp", "ssdp.reply", fields) if fields else None
+    if sport == mdns.PORT:
+        fields = mdns.observation_fields(mdns.parse_response(payload))
+        return ("mdns", "mdns.answer", fields) if fields else None
     return None
 
 
@@ -207,6 +220,8 @@ def dhcp_client(payload: bytes) -> DhcpClient | None:
     for code, key in ((_DHCP_VENDOR_CLASS, "dhcp.vendor_class"), (_DHCP_HOSTNAME, "dhcp.hostname")):
         if code in opts:
             fields[key] = bytes(opts[code]).decode("latin-1")
+    if _DHCP_PARAMS in opts:  # RFC 2132 §9.8: the order a client asks in is its DHCP stack's
+        fields["dhcp.params"] = ",".join(str(b) for b in bytes(opts[_DHCP_PARAMS])[:255])
     requested = opts.get(_DHCP_REQUESTED_IP)
     ip = _ntop(requested) if requested and len(requested) == 4 else None
     if ip is None and msg.ciaddr:

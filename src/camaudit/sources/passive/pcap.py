@@ -25,6 +25,7 @@ import dpkt
 from camaudit.errors import BadImportFile
 from camaudit.model import Observation, Transport
 from camaudit.sources.passive import frames, payloads
+from camaudit.sources.passive.inflate import Inflate, InflateLimit, open_bounded
 from camaudit.sources.passive.summary import TrafficSummary, to_time
 
 MAX_READ = 1 << 20  # largest record/block we accept (snaplen is at most 262144 in practice)
@@ -69,20 +70,23 @@ class _Guarded(io.RawIOBase):
 def _read(raw: BinaryIO, size: int, offset: int) -> bytes:
     try:
         return raw.read(size)
+    except InflateLimit:
+        raise  # not damage: the budget; read_capture says what was cut and stops
     except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
         raise _Corrupt(offset, f"compressed stream broken: {exc}") from None
 
 
 @contextlib.contextmanager
-def _open(path: Path) -> Iterator[BinaryIO]:
-    """The file, or its gzip stream when it starts with the gzip magic (whatever its name)."""
+def _open(path: Path, budget: Inflate | None = None) -> Iterator[BinaryIO]:
+    """The file, or its gzip stream when it starts with the gzip magic (whatever its name), inflated
+    within `budget` (a decompression bomb stops with InflateLimit)."""
     with path.open("rb") as handle:
         if handle.read(2) != _GZIP:
             handle.seek(0)
             yield handle
             return
         handle.seek(0)
-        with gzip.GzipFile(fileobj=handle, mode="rb") as unpacked:
+        with open_bounded(path, handle, budget) as unpacked:
             yield unpacked  # type: ignore[misc]
 
 
@@ -111,31 +115,45 @@ def _reader(stream: _Guarded, kind: str, path: Path) -> Any:
 
 
 def read_capture(path: Path, summary: TrafficSummary) -> None:
-    """Feed every packet of `path` into `summary`; damaged records become counted warnings."""
+    """Feed every packet of `path` into `summary`; damaged records become counted warnings, and a
+    compressed file cut at its inflate budget counts what was read before the cut."""
     kind = capture_kind(path)
     summary.files += 1
-    with _open(path) as raw:
+    with _open(path, summary.inflate) as raw:
         header = raw.read(24) if kind == "pcap" else b""
         raw.seek(0)
         stream = _Guarded(raw)
         reader = _reader(stream, kind, path)
         scanner = _Scanner(summary, str(path), reader.datalink())
-        while True:
-            try:
-                for ts, frame in reader:
-                    scanner.packet(ts, frame)
-                break
-            except (_Corrupt, dpkt.UnpackError, struct.error) as exc:
-                offset = getattr(exc, "offset", stream.offset)
-                summary.warn(str(path), f"byte {offset}", str(exc) or type(exc).__name__)
-                found = _resync(raw, offset, header, scanner.last_ts) if kind == "pcap" else None
-                if found is None:
-                    break
-                summary.warn(str(path), f"byte {found}", "resynchronised on the next record header")
-                raw.seek(found)
-                stream = _Guarded(raw, found, header)
-                reader = _reader(stream, kind, path)
-        scanner.flush()
+        try:
+            _scan(raw, stream, reader, scanner, (path, kind, header))
+        except InflateLimit as exc:
+            summary.warn(str(path), "gzip", str(exc))
+            summary.cut_files += 1
+        finally:
+            scanner.flush()
+
+
+def _scan(
+    raw: BinaryIO, stream: _Guarded, reader: Any, scanner: _Scanner, what: tuple[Path, str, bytes]
+) -> None:
+    path, kind, header = what
+    summary = scanner.summary
+    while True:
+        try:
+            for ts, frame in reader:
+                scanner.packet(ts, frame)
+            return
+        except (_Corrupt, dpkt.UnpackError, struct.error) as exc:
+            offset = getattr(exc, "offset", stream.offset)
+            summary.warn(str(path), f"byte {offset}", str(exc) or type(exc).__name__)
+            found = _resync(raw, offset, header, scanner.last_ts) if kind == "pcap" else None
+            if found is None:
+                return
+            summary.warn(str(path), f"byte {found}", "resynchronised on the next record header")
+            raw.seek(found)
+            stream = _Guarded(raw, found, header)
+            reader = _reader(stream, kind, path)
 
 
 def _resync(raw: BinaryIO, offset: int, header: bytes, last_ts: float) -> int | None:
@@ -146,6 +164,8 @@ def _resync(raw: BinaryIO, offset: int, header: bytes, last_ts: float) -> int | 
     try:
         raw.seek(offset + 1)
         window = raw.read(RESYNC_WINDOW)
+    except InflateLimit:
+        raise
     except (EOFError, zlib.error, OSError):
         return None
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from camaudit.model import Observation, Transport
+from camaudit.sources.passive.inflate import Inflate
 
 # Not "external": RFC 1918, RFC 6598 shared space, loopback, link-local, ULA (RFC 4193).
 # 198.18.0.0/15 and the documentation ranges are deliberately absent: they are not private.
@@ -154,8 +155,10 @@ def to_time(seconds: float) -> datetime:
 class TrafficSummary:
     """The mutable accumulator behind the readers (one per analysis run)."""
 
-    def __init__(self, locality: Locality | None = None) -> None:
+    def __init__(self, locality: Locality | None = None, inflate: Inflate | None = None) -> None:
         self.locality = locality or Locality()
+        self.inflate = inflate or Inflate()  # how far one compressed input may inflate
+        self.cut_files = 0  # compressed inputs cut at that budget (each also a warning)
         self._pairs: dict[tuple[str, str], _Pair] = {}
         self._names: dict[str, dict[str, str]] = {}
         self._lookups: dict[str, dict[str, None]] = {}

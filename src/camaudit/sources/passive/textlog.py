@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from camaudit.sources.passive.inflate import Inflate, InflateLimit, open_bounded
 from camaudit.sources.passive.summary import TrafficSummary
 
 MAX_LINE = 64 * 1024
@@ -17,13 +19,14 @@ _GZIP = b"\x1f\x8b"
 
 
 @contextlib.contextmanager
-def open_text(path: Path) -> Iterator[TextIO]:
-    """UTF-8 text (bad bytes replaced), gunzipped when the file starts with the gzip magic."""
+def open_text(path: Path, budget: Inflate | None = None) -> Iterator[TextIO]:
+    """UTF-8 text (bad bytes replaced), gunzipped within `budget` when the file starts with the gzip
+    magic (past it, reads raise InflateLimit)."""
     with path.open("rb") as raw:
         packed = raw.read(2) == _GZIP
     if packed:
-        with gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="") as text:
-            yield text
+        with path.open("rb") as handle, open_bounded(path, handle, budget) as unpacked:
+            yield io.TextIOWrapper(unpacked, encoding="utf-8", errors="replace", newline="")
     else:
         with path.open("r", encoding="utf-8", errors="replace", newline="") as text:
             yield text
@@ -32,7 +35,7 @@ def open_text(path: Path) -> Iterator[TextIO]:
 def lines(path: Path, summary: TrafficSummary) -> Iterator[tuple[int, str]]:
     """(line number, line without its newline); an over-long line or a broken gzip is a warning."""
     number = 0
-    with open_text(path) as text:
+    with open_text(path, summary.inflate) as text:
         try:
             while line := text.readline(MAX_LINE + 1):
                 number += 1
@@ -42,6 +45,9 @@ def lines(path: Path, summary: TrafficSummary) -> Iterator[tuple[int, str]]:
                     _skip_rest(text)
                     continue
                 yield number, line.rstrip("\r\n")
+        except InflateLimit as exc:  # the budget, not damage: say what was cut
+            summary.warn(str(path), f"line {number + 1}", str(exc))
+            summary.cut_files += 1
         except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
             summary.warn(str(path), f"line {number + 1}", f"compressed stream broken: {exc}")
 

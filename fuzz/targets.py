@@ -1,0 +1,86 @@
+"""What `make fuzz` feeds: every codec and file reader, each with the one error type it may raise.
+
+A target takes bytes. Anything it raises other than its documented error (ProtocolError for codecs,
+InputError for files a person hands us) is a crash, and atheris stops on it with the input saved.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from camaudit.assess.credentials import parse_credentials
+from camaudit.config import parse_config
+from camaudit.errors import InputError, ProtocolError
+from camaudit.protocols import (
+    dahua_cgi,
+    dhip,
+    dvrip,
+    http,
+    isapi,
+    mdns,
+    onvif,
+    rtsp,
+    sadp,
+    tls,
+    upnp,
+    wsdiscovery,
+)
+from camaudit.report.spreadsheet import read_rows
+from camaudit.sources import evidence
+from camaudit.sources.passive.files import read_traffic
+
+Target = Callable[[bytes], object]
+_SCRATCH = Path(os.environ.get("FUZZ_SCRATCH", tempfile.gettempdir())) / f"camaudit-fuzz-{os.getpid()}"
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _file(suffix: str) -> Target:
+    """A passive reader: the bytes become a file (the readers take paths)."""
+
+    def run(data: bytes) -> object:
+        path = _SCRATCH.with_suffix(suffix)
+        path.write_bytes(data)
+        return read_traffic([path])
+
+    return run
+
+
+def _evidence(data: bytes) -> object:
+    return list(evidence.read(io.StringIO(_text(data))))
+
+
+def _rows(data: bytes) -> object:
+    return list(read_rows(data))
+
+
+TARGETS: dict[str, tuple[Target, tuple[type[BaseException], ...]]] = {
+    "sadp": (sadp.parse_reply, (ProtocolError,)),
+    "dhip": (dhip.parse_message, (ProtocolError,)),
+    "dvrip": (dvrip.parse_reply, (ProtocolError,)),
+    "dvrip_legacy": (dvrip.parse_legacy_reply, (ProtocolError,)),
+    "wsdiscovery": (wsdiscovery.parse_probe_matches, (ProtocolError,)),
+    "onvif": (onvif.parse_response, (ProtocolError,)),
+    "rtsp": (rtsp.parse_response, (ProtocolError,)),
+    "sdp": (rtsp.parse_sdp, (ProtocolError,)),
+    "http": (http.parse_response, (ProtocolError,)),
+    "tls": (tls.certificate_fields, (ProtocolError,)),
+    "isapi": (lambda d: isapi.parse(d, "deviceInfo"), (ProtocolError,)),
+    "dahua_cgi": (lambda d: dahua_cgi.parse(d, "getSystemInfo"), (ProtocolError,)),
+    "mdns": (mdns.parse_response, (ProtocolError,)),
+    "ssdp": (upnp.parse_reply, (ProtocolError,)),
+    "upnp_description": (upnp.parse_description, (ProtocolError,)),
+    "pcap": (_file(".pcap"), (InputError,)),
+    "zeek": (_file(".log"), (InputError,)),
+    "netflow_csv": (_file(".csv"), (InputError,)),
+    "camaudit_toml": (lambda d: parse_config(_text(d), "camaudit.toml"), (InputError,)),
+    "credentials_toml": (lambda d: parse_credentials(_text(d), "creds.toml", {}), (InputError,)),
+    "register_csv": (_rows, (InputError,)),
+    "evidence_jsonl": (_evidence, (InputError,)),
+}
