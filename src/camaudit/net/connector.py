@@ -65,6 +65,7 @@ class Connector:
         # The first request to a port goes alone; the others wait until it has answered (or not).
         self._first: dict[tuple[str, int], asyncio.Event] = {}
         self._tls = tcp.tls_context()
+        self._in_scope: set[str] = set()
 
     @property
     def opened(self) -> int:
@@ -79,7 +80,10 @@ class Connector:
         return Exchange(b"", attempt(probe, ip, port, transport, out, time.monotonic()))
 
     def _out_of_scope(self, probe: str, ip: str, port: int, transport: Transport) -> Exchange | None:
+        if ip in self._in_scope:
+            return None
         if self.scope.contains(ip):
+            self._in_scope.add(ip)  # the scope never changes: parse each address once, not per probe
             return None
         return self._skipped(probe, ip, port, transport, "address is not in scope")
 
