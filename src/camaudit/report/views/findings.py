@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from camaudit.model import Device, Finding
+from camaudit.model import Device, Finding, FindingKind
 from camaudit.report.views.names import SEVERITY_RANK, is_kev
 
 MAX_LISTED = 8  # devices named in a one-line summary before "and N more"
@@ -36,6 +36,25 @@ def _device(a: Affected) -> dict[str, Any]:
             "brand": d.brand, "status": a.finding.status, "verified": a.finding.verified}  # fmt: skip
 
 
+def _title(f: Finding) -> str:
+    """The group's title: a policy finding's own title names its device, so the group names the pack."""
+    if f.kind is not FindingKind.POLICY:
+        return f.title
+    pack = f.details.get("pack_name") or f.details.get("pack") or f.check_id
+    if f.status == "undetermined":
+        return f"Cannot tell yet whether the devices comply with {pack}"
+    return f"Possible non-compliance with {pack} (check with counsel)"
+
+
+def _why_unclear(items: Sequence[Affected]) -> str | None:
+    """What an undetermined group waits for: the facts to declare (policy), else the first reason."""
+    missing = dict.fromkeys(m.strip() for a in items for m in a.finding.details.get("missing", "").split(";"))
+    missing.pop("", None)
+    if missing:
+        return "to decide, declare: " + "; ".join(missing)
+    return next((a.finding.details["reason"] for a in items if a.finding.details.get("reason")), None)
+
+
 def _group(items: Sequence[Affected]) -> dict[str, Any]:
     first = min((a.finding for a in items), key=lambda f: SEVERITY_RANK[f.severity.value])
     details = first.details
@@ -44,12 +63,12 @@ def _group(items: Sequence[Affected]) -> dict[str, Any]:
         "kind": first.kind.value,
         "severity": first.severity.value,
         "undetermined": first.status == "undetermined",
-        "title": first.title,
+        "title": _title(first),
         "kev": any(is_kev(a.finding) for a in items),
         "verified": sum(1 for a in items if a.finding.verified),
         "cvss": details.get("cvss"),
         "fixed": details.get("fixed"),
-        "reason": details.get("reason") if first.status == "undetermined" else None,
+        "reason": _why_unclear(items) if first.status == "undetermined" else None,
         "remediation": first.remediation,
         "references": list(first.references),
         "count": len(items),
