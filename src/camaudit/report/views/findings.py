@@ -40,7 +40,7 @@ def _title(f: Finding) -> str:
     """The group's title: a policy finding's own title names its device, so the group names the pack."""
     if f.kind is not FindingKind.POLICY:
         return f.title
-    pack = f.details.get("pack_name") or f.details.get("pack") or f.check_id
+    pack = " ".join(str(f.details.get("pack_name") or f.details.get("pack") or f.check_id).split())
     if f.status == "undetermined":
         return f"Cannot tell yet whether the devices comply with {pack}"
     return f"Possible non-compliance with {pack} (check with counsel)"
