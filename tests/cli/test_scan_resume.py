@@ -165,6 +165,18 @@ def test_ctrl_c_stops_cleanly_writes_what_is_done_and_prints_the_resume_command(
     assert "partial" in stderr
     assert all(d["ip"] in stdout for d in doc["devices"])  # the table of the finished hosts is on stdout
 
+    # the register's commands show the stopped audit, marked partial, with the command that finishes it
+    _register()
+    shown = CliRunner().invoke(cli, ["devices", "--db", str(db)])
+    assert shown.exit_code == 0 and "(PARTIAL)" in shown.stdout and command in shown.stderr
+    assert all(d["ip"] in shown.stdout for d in doc["devices"])
+    found = CliRunner().invoke(cli, ["findings", "--db", str(db)])
+    assert found.exit_code == 0 and "(PARTIAL)" in found.stdout
+    report = tmp_path / "partial-report.json"
+    made = CliRunner().invoke(cli, ["report", "--db", str(db), "-f", "json", "-o", str(report)])
+    assert made.exit_code == 0 and "(PARTIAL)" in made.stdout
+    assert json.loads(report.read_text())["audit"]["complete"] is False
+
     _run([*command.split()[1:], "--rate", "2000", "--timeout", "1.5"])
     with Reader(db) as reader:
         [finished] = reader.audits()
