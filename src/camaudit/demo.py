@@ -100,7 +100,7 @@ def summary_lines(view: Mapping[str, Any]) -> list[str]:
         f"By true manufacturer: {_listing(view['by_manufacturer'])}",
         f"By label brand:       {_listing(view['by_brand'])}",
         f"Findings: {s['findings']} ({_listing([r for r in view['findings_by_severity'] if r['count']])}), "
-        f"{s['kev_findings']} on the CISA KEV list",
+        f"{s['kev_findings']} on the CISA KEV list; {s['undetermined']} checks could not decide",
     ]
     lines += [
         f"  rebrand: {escape(r['brand'])} is made by {escape(r['manufacturer'])} ({r['count']})"

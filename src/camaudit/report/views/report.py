@@ -103,7 +103,7 @@ def _summary(
         "rebranded": sum(r["count"] for r in rebrands),
         "findings": _firm(findings),
         "undetermined": len(findings) - _firm(findings),
-        "kev_findings": sum(1 for f in findings if f["kev"]),
+        "kev_findings": sum(1 for f in findings if f["kev"] and f["status"] != "undetermined"),
         "verified_findings": sum(1 for f in findings if f["verified"]),
     }
 
@@ -173,10 +173,11 @@ def build_view(
         "by_brand": _counts(maker_name(r.device.brand) for r in records),
         "by_type": _counts(type_name(r.device.device_type) for r in records),
         "rebrands": rebrands,
-        "findings_by_severity": _severities(findings),
+        # firm findings only, like the summary: "could not decide" is counted apart, never as a flaw
+        "findings_by_severity": _severities([f for f in findings if f["status"] != "undetermined"]),
         "findings": findings,
         "finding_groups": by_check(Affected(r.device, f, r.id) for r in records for f in r.device.findings),
-        "kev_findings": [f for f in findings if f["kev"]],
+        "kev_findings": [f for f in findings if f["kev"] and f["status"] != "undetermined"],
         "policy": [f for f in findings if f["kind"] == FindingKind.POLICY.value],
         "devices": devices,
         "previous_audit": previous.id if previous else None,
