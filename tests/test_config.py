@@ -155,8 +155,28 @@ def test_load_config_from_disk(tmp_path: Path) -> None:
     path = tmp_path / "camaudit.toml"
     path.write_text(GOOD, encoding="utf-8")
     assert load_config(path).pack_files == (tmp_path / "packs" / "kev30.yaml",)
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match=r"missing.toml: no such file \(`camaudit init` writes"):
         load_config(tmp_path / "missing.toml")
     path.write_bytes(b"\xff\xfe[organisation]")
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(path)
+
+
+def test_the_template_camaudit_init_writes_parses_and_declares_nothing_but_a_name() -> None:
+    from camaudit.config import template_text
+
+    config = parse_config(template_text(), "camaudit.toml")
+    assert config.name == "Your organisation"
+    assert (config.jurisdictions, config.facts, config.sites, config.register_db) == ((), {}, (), None)
+    text = template_text()
+    for table in ("[organisation]", "[networks]", "[egress]", "[packs]", "[[sites]]", "[register]"):
+        assert table in text
+
+
+def test_register_db_is_relative_to_the_file_or_a_url(tmp_path: Path) -> None:
+    relative = parse_config('[register]\ndb = "a.sqlite"\n', "c", tmp_path)
+    assert relative.register_db == str(tmp_path / "a.sqlite")
+    url = "postgresql+psycopg://u@h/db"
+    assert parse_config(f'[register]\ndb = "{url}"\n', "c", tmp_path).register_db == url
+    with pytest.raises(ConfigError, match=r"register\.db"):
+        parse_config("[register]\ndb = 3\n", "c")

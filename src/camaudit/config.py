@@ -30,6 +30,12 @@ facts, purposes, sectors, packs) are checked against the shipped vocabulary.
     sensitive = true
     purposes = ["government_facility_security"]
     deadline = 2025-12-31
+
+    [register]
+    db = "audits.sqlite"        # or postgresql+psycopg://…; a path is relative to this file
+
+`camaudit init` writes a commented file (`template_text`) to fill in; commands read ``./camaudit.toml``
+when it exists (`DEFAULT_CONFIG`), and a missing file named on the command line is an error with that hint.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ from camaudit.errors import InputError
 from camaudit.files import TooLarge, loads_toml, read_capped
 
 MAX_CONFIG_BYTES = 256 * 1024
+DEFAULT_CONFIG = Path("camaudit.toml")
+INIT_HINT = "`camaudit init` writes a commented camaudit.toml to fill in"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Key = tuple[str | int, ...]
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -90,6 +98,7 @@ class Config:
     packs: tuple[str, ...] = ()
     pack_files: tuple[Path, ...] = ()
     sites: tuple[Site, ...] = ()
+    register_db: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "facts", types.MappingProxyType(dict(self.facts)))
@@ -172,7 +181,7 @@ class _Source:
         raise ConfigError(f"{self.name}:{self.line(key)}: {where}: {reason}")
 
 
-_TABLES = {"organisation", "networks", "egress", "packs", "sites"}
+_TABLES = {"organisation", "networks", "egress", "packs", "sites", "register"}
 _ORG_KEYS = {"name", "jurisdictions", "sector", "purposes", "removal_deadline"}
 _SITE_KEYS = {"name", "networks", "sensitive", "purposes", "deadline"}
 
@@ -322,12 +331,27 @@ def parse_config(text: str, name: str, base: Path | None = None) -> Config:
         packs=enabled,
         pack_files=files,
         sites=_sites(src, data, vocab),
+        register_db=_register_db(src, data, base or Path(".")),
     )
 
 
+def _register_db(src: _Source, data: Mapping[str, Any], base: Path) -> str | None:
+    """`[register] db`: a SQLAlchemy URL as given, or a path relative to the config file."""
+    table = _table(src, data, "register", {"db"})
+    if "db" not in table:
+        return None
+    value = table["db"]
+    if not isinstance(value, str) or not value:
+        src.fail(("register", "db"), "must be a file path or a database URL")
+    return value if "://" in value else str(base / Path(value).expanduser())
+
+
 def load_config(path: str | Path) -> Config:
-    """Read camaudit.toml from disk (bounded: a pipe or device file is read up to the cap, no further)."""
+    """Read camaudit.toml from disk (bounded: a pipe or device file is read up to the cap, no further);
+    a missing file says how to write one."""
     file = Path(path)
+    if not file.exists():
+        raise ConfigError(f"{file}: no such file ({INIT_HINT})")
     try:
         text = read_capped(file, MAX_CONFIG_BYTES).decode("utf-8")
     except TooLarge:
@@ -347,3 +371,17 @@ def with_sites(config: Config, names: Sequence[str]) -> tuple[Site, ...]:
             raise ConfigError(f"{config.file}:1: sites: no site named {name!r} (known: {known})")
         out.append(site)
     return tuple(out)
+
+
+def template_text() -> str:
+    """The commented camaudit.toml that `camaudit init` writes (it parses as it is)."""
+    from importlib import resources
+
+    return resources.files("camaudit.data").joinpath("examples", "template.toml").read_text(encoding="utf-8")
+
+
+def find_config(path: str | Path | None = None) -> Config | None:
+    """The config named, else ./camaudit.toml when it exists, else None (nothing declared)."""
+    if path:
+        return load_config(path)
+    return load_config(DEFAULT_CONFIG) if DEFAULT_CONFIG.is_file() else None

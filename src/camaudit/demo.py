@@ -29,7 +29,7 @@ from camaudit.assess.framework import AssessOptions
 from camaudit.errors import LabError
 from camaudit.lab.runner import Lab
 from camaudit.model import Transport
-from camaudit.net.limits import Limits
+from camaudit.net.limits import timing
 from camaudit.pipeline.policy import run_policy
 from camaudit.pipeline.scan import ScanResult, run_scan
 from camaudit.report.formats import BY_NAME
@@ -76,7 +76,7 @@ async def _audit(out_dir: Path, console: Console, port_offset: int, register: Re
     async with Lab(network=NETWORK, port_offset=port_offset) as lab:
         console.print(f"lab: {len(lab.profiles)} emulated devices on {NETWORK}")
         scope = Scope.parse([NETWORK])
-        limits = Limits(connect_timeout=2.0, read_timeout=2.0)
+        limits = timing(connect_timeout=2.0, read_timeout=2.0)  # the default template, adaptive rate
         # The default audit: identification, then CVE and exposure checks with safe read-only verification.
         result = await run_scan(
             scope, limits, register=register, assessment=AssessOptions(), port_map=_port_map(lab, port_offset)
@@ -100,7 +100,7 @@ def summary_lines(view: Mapping[str, Any]) -> list[str]:
         f"By true manufacturer: {_listing(view['by_manufacturer'])}",
         f"By label brand:       {_listing(view['by_brand'])}",
         f"Findings: {s['findings']} ({_listing([r for r in view['findings_by_severity'] if r['count']])}), "
-        f"{s['kev_findings']} on the CISA KEV list",
+        f"{s['kev_findings']} on the CISA KEV list; {s['undetermined']} checks could not decide",
     ]
     lines += [
         f"  rebrand: {escape(r['brand'])} is made by {escape(r['manufacturer'])} ({r['count']})"

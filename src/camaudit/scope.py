@@ -285,7 +285,7 @@ def _check_size(blocks: Sequence[_Block], max_targets: int) -> None:
     if total > max_targets:
         raise ScopeError(
             f"targets expand to {total} addresses, more than the limit of {max_targets}; "
-            "narrow the targets or raise max_targets (--max-targets)"
+            f"narrow the targets or raise the limit: --max-targets {total}"
         )
 
 

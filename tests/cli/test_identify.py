@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -69,3 +70,21 @@ def test_the_readme_example_prints_what_the_readme_says() -> None:
     given, expected = lines[1], lines[3]
     code, out = _run(["identify"], given + "\n")
     assert code == 0 and out.splitlines()[0] == expected
+
+
+def test_no_color_is_respected(tmp_path: Path) -> None:
+    """https://no-color.org: with NO_COLOR set, no colour sequence even where colour is forced."""
+    import os
+    import subprocess
+    import sys
+
+    lines = tmp_path / "two.jsonl"
+    lines.write_text(
+        '{"ip": "10.0.0.1", "evidence": [{"kind": "http", "headers": {"Server": "Webs"}}]}\n{bad\n'
+    )
+    command = [sys.executable, "-m", "camaudit", "identify", str(lines)]
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"FORCE_COLOR": "1"}
+    coloured = subprocess.run(command, capture_output=True, text=True, env=env, check=False).stdout
+    plain = subprocess.run(command, capture_output=True, text=True, env=env | {"NO_COLOR": "1"}, check=False)
+    assert "\x1b[31mrefused" in coloured  # the check can fail: colour is there without NO_COLOR
+    assert "refused" in plain.stdout and not re.search(r"\x1b\[(3\d|9\d|38;)", plain.stdout)

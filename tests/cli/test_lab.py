@@ -14,12 +14,25 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from camaudit.cli.lab import lab
+from camaudit.lab.profile import load_profiles
 
 
 def test_lab_list_shows_every_profile() -> None:
     result = CliRunner(env={"COLUMNS": "300"}).invoke(lab, ["list"])
     assert result.exit_code == 0
     assert "hikvision-ipc" in result.output and "liar" in result.output
+
+
+def test_lab_list_reads_at_80_columns() -> None:
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(lab, ["list"])
+    lines = result.output.splitlines()
+    assert result.exit_code == 0 and max(len(line) for line in lines) <= 80
+    assert "…" not in result.output  # nothing cut: descriptions wrap whole
+    flat = " ".join(result.output.split())
+    assert "axis-camera Axis Communications · IP camera" in flat
+    assert "lorex-ipc Dahua, sold as Lorex" in flat
+    for profile in load_profiles():
+        assert " ".join(profile.description.split()) in flat
 
 
 def _wait_for(path: Path, proc: subprocess.Popen[bytes]) -> list[dict[str, object]]:

@@ -47,7 +47,7 @@ def test_export_edit_import_round_trip(tmp_path: Path) -> None:
         )
     code, out, err = _run(["register", "import", str(edited), "--db", str(db)])
     assert code == 0, err
-    assert "2 device(s) updated, 1 added, 0 row(s) skipped" in out
+    assert "2 device(s) updated, 1 added, 0 unchanged, 0 row(s) rejected" in out
     with Reader(db) as reader:
         devices = {r.device.ip: r for r in reader.register_devices()}
     assert (devices["127.0.0.1"].user.site, devices["127.0.0.1"].user.status) == (
@@ -67,8 +67,8 @@ def test_bad_rows_are_reported_and_the_rest_applies(tmp_path: Path) -> None:
         "ip,site,status,due\n127.0.0.1,HQ,,\n127.0.0.2,,melted,\n,Nowhere,,\n127.0.0.2,,,31/12/2027\n"
     )
     code, out, err = _run(["register", "import", str(sheet), "--db", str(db)])
-    assert code == 0
-    assert "1 device(s) updated, 0 added, 3 row(s) skipped" in out
+    assert code == 1  # rows were rejected: a script must notice
+    assert "1 device(s) updated, 0 added, 0 unchanged, 3 row(s) rejected" in out
     assert f"{sheet}:3: status 'melted'" in err and f"{sheet}:4: no id" in err and f"{sheet}:5: due" in err
 
 
@@ -78,3 +78,16 @@ def test_a_sheet_without_a_device_column_is_refused(tmp_path: Path) -> None:
     sheet.write_text("site,owner\nHQ,me\n")
     code, _, err = _run(["register", "import", str(sheet), "--db", str(db)])
     assert code == 2 and "names no device column" in err
+
+
+def test_importing_what_was_exported_changes_nothing_and_says_so(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    sheet = tmp_path / "sheet.csv"
+    code, _, _ = _run(["register", "export", "--db", str(db), "-o", str(sheet)])
+    assert code == 0
+    code, out, err = _run(["register", "import", str(sheet), "--db", str(db)])
+    assert code == 0, err
+    assert "0 device(s) updated, 0 added, 2 unchanged, 0 row(s) rejected" in out
+    with Reader(db) as reader:
+        history = [reader.status_history(r.id) for r in reader.register_devices()]
+    assert all(len(h) == 1 for h in history)  # no status change was recorded by a no-op import

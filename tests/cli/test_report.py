@@ -42,4 +42,4 @@ def test_no_finished_audit_is_one_line(tmp_path: Path) -> None:
     db = tmp_path / "r.sqlite"
     Register(db).close()
     code, _, err = _run(["report", "--db", str(db), "-o", str(tmp_path / "x.html")])
-    assert code == 2 and "no finished audit" in err
+    assert code == 2 and err == "camaudit: error: the register holds no finished scan audit yet\n"

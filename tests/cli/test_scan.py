@@ -51,7 +51,8 @@ def test_scan_prints_a_table_and_writes_json(lab: Lab, tmp_path: Path) -> None:
         ["scan", "-iL", str(targets), "--rate", "2000", "--timeout", "1.5", "--json", str(out_file)]
     )
     assert code == 0, err
-    assert "lts" in out and "lorex" in out and "<script>alert(1)</script>" in out
+    assert "Hikvision (sold as LTS" in out and "Dahua (sold as Lorex)" in out
+    assert "<script>alert(1)</script>" in out
     doc = json.loads(out_file.read_text())
     got = {d["ip"]: (d["brand"], d["manufacturer"]) for d in doc["devices"]}
     assert got[manifest["lts-ipc"]] == ("lts", "hikvision")
@@ -111,3 +112,12 @@ def test_a_file_that_is_not_a_target_list_is_refused_by_line_number(tmp_path: Pa
     assert code == 2
     assert f"{secret}:1: not a target spec" in err
     assert "$6$" not in err and "19000" not in err
+
+
+def test_too_large_a_scope_names_the_option_that_raises_the_limit(tmp_path: Path) -> None:
+    code, _, err = _run(["scan", "10.0.0.0/8", "--no-db"])
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "more than the limit of 65536" in err and "--max-targets 16777214" in err
+    # the option it names exists and does what it says (one address more than allowed is refused)
+    code, _, err = _run(["scan", "10.0.0.0/29", "--no-db", "--max-targets", "5"])
+    assert code == 2 and "--max-targets 6" in err

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from camaudit.cli import _register, cli
-from camaudit.cli.scan_findings import internet_networks, print_findings
+from camaudit.cli.scan_findings import internet_networks, print_findings, print_groups
 from camaudit.lab.runner import Lab
 from camaudit.model import Device, Finding, FindingKind, Severity
 
@@ -34,7 +34,8 @@ def test_findings_are_printed_and_written_and_nothing_changed_state(lab: Lab) ->
     result, devices, sent = _scan(lab, "--internet-facing", net)
     hik = {f["check_id"]: f for f in devices[where["hikvision-ipc-cve-2017-7921"]]["findings"]}
     assert hik["cve-2017-7921"]["verified"] is True and hik["cve-2017-7921"]["status"] == "affected"
-    assert "cve-2017-7921 [CISA KEV] [verified]" in result.stderr
+    assert "cve-2017-7921 [CISA KEV, 1 verified, CVSS 10]" in result.stderr  # grouped by check
+    assert f"(on 1 device: {where['hikvision-ipc-cve-2017-7921']})" in result.stderr
     liar = devices[where["liar"]]["findings"]
     assert not [f for f in liar if f["verified"]]
     assert "exposure-internet-facing" in {f["check_id"] for f in liar}
@@ -56,6 +57,23 @@ def test_internet_facing_values_are_checked() -> None:
     ]
     with pytest.raises(click.BadParameter, match="not an address"):
         internet_networks(["10.0.0.0/33"])
+
+
+def test_verbose_lists_findings_per_device(lab: Lab) -> None:
+    result, _, _ = _scan(lab, "-v")
+    assert "cve-2017-7921 [CISA KEV] [verified]" in result.stderr
+
+
+def test_groups_name_each_check_once_with_its_devices() -> None:
+    from camaudit.report.views.findings import of_devices
+
+    f = Finding("exposure-x", FindingKind.EXPOSURE, Severity.MEDIUM, "[b]clear[/b]", status="affected")
+    devices = [Device(ips=(f"127.0.0.{i}",), findings=(f,)) for i in range(1, 11)]
+    console = Console(record=True, width=300)
+    print_groups(of_devices(devices), console)
+    lines = [line for line in console.export_text().splitlines() if "exposure-x" in line]
+    assert len(lines) == 1
+    assert "[b]clear[/b]" in lines[0] and "on 10 devices: 127.0.0.1" in lines[0] and "and 2 more" in lines[0]
 
 
 def test_device_strings_cannot_inject_markup() -> None:

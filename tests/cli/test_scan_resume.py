@@ -3,6 +3,7 @@ with exactly what a full scan finds, probing only the hosts the killed run had n
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -131,3 +132,52 @@ def test_resume_refuses_a_finished_audit(lab: Lab, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["scan", "--resume", audit_id, "--db", str(db)])
     assert result.exit_code == 2
     assert "already finished" in result.stderr
+
+
+def test_ctrl_c_stops_cleanly_writes_what_is_done_and_prints_the_resume_command(
+    lab: Lab, tmp_path: Path
+) -> None:
+    by_address = {e["address"]: e["profile"] for e in lab.manifest()}
+    targets = tmp_path / "targets.txt"
+    targets.write_text("\n".join(by_address) + "\n")
+    db, out = tmp_path / "interrupted.sqlite", tmp_path / "partial.json"
+    argv = [sys.executable, "-m", "camaudit", "scan", "-iL", str(targets), "--db", str(db), "--json",
+            str(out), "--no-verify", "--concurrency", "1", "--per-host", "1", "--rate", "40",
+            "--timeout", "1"]  # fmt: skip
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    while _hosts_recorded(db) < KILL_AFTER and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "Aborted!" not in stderr
+
+    with Reader(db) as reader:
+        [audit] = reader.audits()
+        done = reader.recorded_hosts(audit.id)
+    assert not audit.complete and KILL_AFTER <= len(done) < len(by_address)
+    doc = json.loads(out.read_text())  # the JSON is written for what is done
+    assert doc["complete"] is False and doc["hosts_done"] == len(done)
+    assert {d["ip"] for d in doc["devices"]} <= done
+    command = f"camaudit scan --resume {audit.id} --db {db}"
+    assert command in stderr and audit.id in stderr
+    assert "partial" in stderr
+    assert all(d["ip"] in stdout for d in doc["devices"])  # the table of the finished hosts is on stdout
+
+    # the register's commands show the stopped audit, marked partial, with the command that finishes it
+    _register()
+    shown = CliRunner().invoke(cli, ["devices", "--db", str(db)])
+    assert shown.exit_code == 0 and "(PARTIAL)" in shown.stdout and command in shown.stderr
+    assert all(d["ip"] in shown.stdout for d in doc["devices"])
+    found = CliRunner().invoke(cli, ["findings", "--db", str(db)])
+    assert found.exit_code == 0 and "(PARTIAL)" in found.stdout
+    report = tmp_path / "partial-report.json"
+    made = CliRunner().invoke(cli, ["report", "--db", str(db), "-f", "json", "-o", str(report)])
+    assert made.exit_code == 0 and "(PARTIAL)" in made.stdout
+    assert json.loads(report.read_text())["audit"]["complete"] is False
+
+    _run([*command.split()[1:], "--rate", "2000", "--timeout", "1.5"])
+    with Reader(db) as reader:
+        [finished] = reader.audits()
+    assert finished.complete and finished.hosts_done == len(by_address)

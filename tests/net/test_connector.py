@@ -502,3 +502,20 @@ async def test_sweep_asks_every_in_scope_address_once_and_keeps_only_their_repli
     assert len(received) == 1  # 127.0.0.2 and .3 are outside the scope: nothing was sent to them
     assert list(swept) == [LOCAL]
     assert swept[LOCAL].datagrams == (b"reply",) and swept[LOCAL].attempt.status is ProbeStatus.OK
+
+
+@pytest.mark.asyncio
+async def test_a_port_that_went_away_is_reported_to_the_adaptive_rate() -> None:
+    async def quiet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(0)
+
+    conn = connector(rate=1000)
+    async with tcp_server(quiet) as port:
+        assert (await conn.connect_tcp(LOCAL, port)).status is ProbeStatus.OK
+    assert (await conn.connect_tcp(LOCAL, port)).status is ProbeStatus.REFUSED  # the server is gone
+    assert conn.gate.rate.distress == 1
+    assert (await conn.connect_tcp(LOCAL, port + 1 if port < 65535 else port - 1)).status in (
+        ProbeStatus.REFUSED,
+        ProbeStatus.OK,
+    )
+    assert conn.gate.rate.distress == 1  # a port never seen open refusing is a closed port, not distress

@@ -52,8 +52,14 @@ def test_verdicts_are_stored_with_the_audit_judged_and_the_report_lists_them(
     assert [(f.check_id, f.status) for f in stored] == [("policy-us-ndaa-889", "violates")] and earlier == []
     view = report.build(db, policy=choice)
     assert [(p["check_id"], p["status"]) for p in view["policy"]] == [("policy-us-ndaa-889", "violates")]
-    table = BeautifulSoup(html.render(view), "html.parser").find(id="policy-table")
-    assert table is not None and "policy-us-ndaa-889" in table.get_text()
+    # the stored verdict is a finding like any other: a row of the findings by check
+    table = BeautifulSoup(html.render(view), "html.parser").find(id="findings-table")
+    assert table is not None
+    [row] = [r for r in table.select("tr.finding-group") if "policy-us-ndaa-889" in r.get_text()]
+    assert "Possible non-compliance with US NDAA" in row.get_text(" ")
+    without = report.build(db, policy=None)  # without today's judgement, the stored outcomes are listed
+    stored_table = BeautifulSoup(html.render(without), "html.parser").find(id="policy-table")
+    assert stored_table is not None and "policy-us-ndaa-889" in stored_table.get_text()
 
 
 def test_without_recording_nothing_is_written(db: Path, tmp_path: Path) -> None:

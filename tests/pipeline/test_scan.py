@@ -104,7 +104,9 @@ def test_no_probe_changed_any_device(lab_scan: ScanResult) -> None:
 
 def test_json_document_has_the_documented_shape(lab_scan: ScanResult) -> None:
     doc = json.loads(json.dumps(scan_json(lab_scan)))
-    assert set(doc) == {"schema", "audit", "devices", "attempts", "seen_out_of_scope"}
+    assert set(doc) == {"schema", "complete", "hosts_done", "hosts_in_scope", "audit", "devices", "attempts",
+                        "seen_out_of_scope"}  # fmt: skip
+    assert (doc["complete"], doc["hosts_done"]) == (True, doc["hosts_in_scope"])
     assert doc["audit"]["finished"] and doc["audit"]["scope"]
     device = next(d for d in doc["devices"] if d["manufacturer"] == "hikvision")
     for key in (
@@ -147,3 +149,61 @@ def test_a_build_date_from_another_report_of_the_same_version_completes_the_devi
     [device] = identified([dhip, onvif])
     assert (device.firmware, device.firmware_build) == ("2.800.0000000.8.R", date(2020, 12, 28))
     assert identified([dhip])[0].firmware_build is None
+
+
+def test_a_stopped_scan_keeps_every_finished_host_with_its_findings(lab: Lab, tmp_path: Any) -> None:
+    from camaudit.assess.framework import AssessOptions
+    from camaudit.pipeline.progress import ScanProgress
+    from camaudit.store import Reader, Register
+
+    addresses = [e["address"] for e in lab.manifest()]
+    slow = Limits(rate=60, concurrency=2, per_host=1, connect_timeout=1.0, read_timeout=1.0, udp_wait=0.5)
+    stop = asyncio.Event()
+    progress = ScanProgress()
+    done: list[str] = []
+
+    def on_host(host: Any, devices: Any) -> None:
+        done.append(host.ip)
+        if len(done) == 3:
+            stop.set()
+
+    db = tmp_path / "stopped.sqlite"
+    with Register(db) as register:
+        result = asyncio.run(
+            run_scan(Scope.parse(addresses), slow, register=register, on_host=on_host, progress=progress,
+                     stop=stop, assessment=AssessOptions(verify=False))
+        )  # fmt: skip
+    assert not result.complete and result.hosts_done == 3 and progress.phase == "stopped"
+    assert sorted(d.ip for d in result.devices) == sorted(done)
+    with Reader(db) as reader:
+        [audit] = reader.audits()
+        assert not audit.complete and reader.recorded_hosts(audit.id) == set(done)
+        recorded = {r.device.ip: r.device.findings for r in reader.devices(audit.id)}
+    assert recorded == {d.ip: d.findings for d in result.devices}  # findings recorded host by host
+    assert any(recorded.values())
+
+
+def test_host_by_host_assessment_equals_assessing_the_whole_scan(lab: Lab) -> None:
+    from camaudit.assess.framework import AssessOptions
+    from camaudit.pipeline.scan import assess_scan
+
+    addresses = [e["address"] for e in lab.manifest()][:8]
+    scope = Scope.parse(addresses)
+    options = AssessOptions(verify=False)
+    streamed = asyncio.run(run_scan(scope, FAST, assessment=options))
+    at_end = asyncio.run(assess_scan(asyncio.run(run_scan(scope, FAST)), scope, FAST, options))
+    assert {d.ip: [f.check_id for f in d.findings] for d in streamed.devices} == {
+        d.ip: [f.check_id for f in d.findings] for d in at_end.devices
+    }
+
+
+def test_the_port_selection_is_recorded_and_only_those_ports_are_contacted(lab: Lab) -> None:
+    from camaudit.sources.ports import parse_ports
+
+    entry = next(e for e in lab.manifest() if e["profile"] == "hikvision-ipc")
+    first = len(lab.requests)
+    result = asyncio.run(run_scan(Scope.parse([entry["address"]]), FAST, ports=parse_ports("554,U:37020")))
+    assert result.audit.options["ports"] == "554,U:37020"
+    assert {r.port for r in lab.requests[first:] if r.device == "hikvision-ipc"} <= {554, 37020}
+    [device] = result.devices
+    assert device.ports == (554, 37020)  # the TCP port chosen and the SADP reply

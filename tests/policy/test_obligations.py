@@ -29,7 +29,7 @@ def test_no_use_is_in_force_only_from_its_date() -> None:
 
 def test_core_network_needs_declared_networks() -> None:
     ob = Obligation(Requirement.NOT_ON_CORE_NETWORK, "t", SRC)
-    assert apply(ob, _facts()).missing == ("[networks] core",)
+    assert apply(ob, _facts()).missing == ("the departmental core networks",)  # words, not a key
     core = parse_config('[networks]\ncore = ["10.1.0.0/24"]\n', "c")
     assert apply(ob, _facts(config=core)).outcome is Outcome.VIOLATES
     elsewhere = parse_config('[networks]\ncore = ["192.168.0.0/16"]\n', "c")

@@ -115,7 +115,10 @@ def test_sensitive_site_and_core_network() -> None:
 def test_purpose_clause_of_section_889() -> None:
     undeclared = Device(ips=("10.2.0.7",), brand="hikvision", manufacturer="hikvision", device_type="nvr")
     verdict = _one(undeclared, "US-NDAA-889")
-    assert verdict.outcome is Outcome.UNDETERMINED and "purpose of site Depot" in verdict.missing
+    assert (
+        verdict.outcome is Outcome.UNDETERMINED
+        and "what the cameras of site Depot are for" in verdict.missing
+    )
     office = _config(FEDERAL.replace('name = "Depot"', 'name = "Depot"\npurposes = ["premises_security"]'))
     assert _one(undeclared, "US-NDAA-889", office).outcome is Outcome.COMPLIES
 
@@ -131,7 +134,7 @@ def test_binding_depends_on_declared_facts() -> None:
     # A pack that does not bind yields no device verdicts; an undeclared one never says "violates".
     assert evaluate([LOREX], [la], _config(), today=TODAY).verdicts == ()
     unknown = evaluate([LOREX], [pack], Config(sites=_config().sites), today=TODAY).verdicts[0]
-    assert unknown.outcome is Outcome.UNDETERMINED and "[organisation] jurisdictions" in unknown.missing
+    assert unknown.outcome is Outcome.UNDETERMINED and "where the organisation operates" in unknown.missing
 
 
 def test_non_camera_devices_are_out_of_scope() -> None:

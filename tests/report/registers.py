@@ -1,7 +1,8 @@
 """A register holding two real audits of the session lab, for the report tests.
 
 Audit 1 covers every lab device; then a person annotates the Lorex camera; audit 2 covers every device
-but the Axis camera (so "changed since the previous audit" has a device gone).
+but the Axis camera's address (so "changed since the previous audit" has a device not re-audited; a
+device gone from inside the later scope is tested in tests/cli/test_diff.py).
 """
 
 from __future__ import annotations

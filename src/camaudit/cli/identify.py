@@ -8,27 +8,19 @@ number and the others are still judged. Exit status: 0, or 1 when any line was r
 from __future__ import annotations
 
 import json
-import re
 import sys
 from typing import TextIO
 
 import click
 from rich.console import Console
-from rich.markup import escape
 
+from camaudit.cli.render import visible
 from camaudit.model import Device, Evidence
 from camaudit.pipeline.evidence import judged
 from camaudit.report.views.devices import device_json
 from camaudit.sources import evidence
 
 SCHEMA = "camaudit.identify/1"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible(text: object) -> str:
-    """Device text for a terminal: controls and direction overrides shown as escapes, markup inert."""
-    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
-    return escape(shown)
 
 
 def _verdict(device: Device) -> str:

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Column, Table
+from rich.text import Text
 
 from camaudit.errors import CamauditError
 from camaudit.lab.profile import load_profiles
 from camaudit.lab.runner import DEFAULT_NETWORK, Lab
+from camaudit.report.views.names import maker_name, type_name
 
 
 @click.group()
@@ -22,13 +25,20 @@ def lab() -> None:
 
 @lab.command("list")
 def list_profiles() -> None:
-    """List the device profiles."""
-    table = Table(Column("profile", no_wrap=True), "manufacturer", "brand", "type", "ports", "description")
+    """List the device profiles: who made each, what it is sold as, its ports and what it emulates."""
+    out = Console(highlight=False)
+    # One block per device, not a six-column table: at 80 columns a table cut every description to
+    # a few letters; here the lines wrap whole, indented under their device.
     for p in load_profiles():
         e = p.expected
+        made = maker_name(e.manufacturer) if e.manufacturer else "no known maker"
+        if e.brand and e.brand != e.manufacturer:
+            made += f", sold as {maker_name(e.brand)}"
+        kind = type_name(e.device_type) if e.device_type else "not a camera"
         ports = " ".join(s.key for s in p.services)
-        table.add_row(p.id, e.manufacturer or "-", e.brand or "-", e.device_type or "-", ports, p.description)
-    Console().print(table)
+        out.print(Text.assemble((p.id, "bold"), f"  {made} · {kind}"))
+        for line in (f"ports {ports}", p.description):
+            out.print(Padding(Text(line), (0, 0, 0, 4), expand=False))
 
 
 @lab.command("serve")

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 import click
 import sqlalchemy as sa
 
+from camaudit.cli.render import plain
+from camaudit.config import ConfigError, find_config
 from camaudit.errors import InputError
 from camaudit.report.spreadsheet import ImportProblem, ImportRow, new_key, read_register_file, write_csv
 from camaudit.store import Reader, Register, RegisterError, describe
@@ -22,14 +24,42 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2
 
 
+def config_db(config_path: str | None = None) -> str | None:
+    """`[register] db` of the config named (or of ./camaudit.toml); None when none says."""
+    config = find_config(config_path)
+    return config.register_db if config is not None else None
+
+
+def _db_default(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """--db, else $CAMAUDIT_DB (click reads it), else ./camaudit.toml's [register] db, else None."""
+    if value:
+        return value
+    try:
+        return config_db()
+    except ConfigError as exc:
+        raise click.BadParameter(f"{exc}", param_hint="camaudit.toml") from None
+
+
 def db_option(function: F) -> F:
     """`--db FILE|URL`: every command that reads or writes the register takes it."""
     option = click.option(
         "--db",
         metavar="FILE|URL",
-        help="The register: a SQLite file or a SQLAlchemy URL (default: the user data directory).",
+        envvar="CAMAUDIT_DB",
+        show_envvar=True,
+        callback=_db_default,
+        help="The register: a SQLite file or a SQLAlchemy URL (else camaudit.toml's [register] db, "
+        "else the user data directory).",
     )
     return option(function)
+
+
+def db_with_config(db: str | None, config_path: str | None) -> str | None:
+    """The register of a command that also takes --config: that file's [register] db when --db,
+    $CAMAUDIT_DB and ./camaudit.toml named none."""
+    if db is not None or not config_path:
+        return db
+    return config_db(config_path)
 
 
 @contextmanager
@@ -66,18 +96,17 @@ def export(db: str | None, output: str) -> None:
     click.echo(f"wrote {count} device(s) to {output}", err=True)
 
 
-def _apply(register: Register, reader: Reader, row: ImportRow) -> bool:
-    """Set one row's fields; True when the device was new to the register."""
+def _apply(register: Register, reader: Reader, row: ImportRow) -> str:
+    """Set one row's fields: "added" (a device new to the register), "updated" or "unchanged"."""
     for name in ("id", "key", "mac", "serial", "ip"):
         if name in row.refs:
             try:
                 device_id = reader.device_id(row.refs[name])
             except RegisterError:
                 continue
-            register.annotate(device_id, **row.values)
-            return False
+            return "updated" if register.set_fields(device_id, **row.values) else "unchanged"
     register.annotate(register.ensure_device(new_key(row.refs)), **row.values)
-    return True
+    return "added"
 
 
 @register.command("import")
@@ -87,9 +116,10 @@ def import_(db: str | None, file: str) -> None:
     """Read site, location, owner, purpose, notes, status, due and acquired from a CSV register.
 
     Rows are matched by id, key, MAC, serial or address; unknown devices are added. Scanner fields in the
-    file are ignored: only a scan writes those.
+    file are ignored: only a scan writes those. Rows that cannot be read are listed and the others are
+    applied; the exit status is then 1.
     """
-    updated = created = 0
+    counts = {"updated": 0, "added": 0, "unchanged": 0}
     problems: list[ImportProblem] = []
     with register_errors(), Register(db) as register, Reader(db) as reader:
         for item in read_register_file(file):
@@ -97,14 +127,14 @@ def import_(db: str | None, file: str) -> None:
                 problems.append(item)
                 continue
             try:
-                created_now = _apply(register, reader, item)
+                counts[_apply(register, reader, item)] += 1
             except (RegisterError, ValueError) as exc:
                 problems.append(ImportProblem(item.line, str(exc)))
-                continue
-            created += created_now
-            updated += not created_now
     for problem in problems:
-        click.echo(f"{file}:{problem.line}: {problem.reason}", err=True)
+        click.echo(f"{file}:{problem.line}: {plain(problem.reason)}", err=True)
     click.echo(
-        f"{updated} device(s) updated, {created} added, {len(problems)} row(s) skipped in {describe(db)}"
+        f"{counts['updated']} device(s) updated, {counts['added']} added, {counts['unchanged']} unchanged, "
+        f"{len(problems)} row(s) rejected in {describe(db)}"
     )
+    if problems:
+        raise SystemExit(1)

@@ -13,10 +13,20 @@ from rich.markup import escape
 from camaudit.model import printable
 
 
+def plain(text: object) -> str:
+    """Text for a terminal without rich: controls and direction overrides shown as escapes."""
+    return printable(str(text))
+
+
+def visible(text: object) -> str:
+    """Device text for a rich console: controls shown as escapes, markup inert."""
+    return escape(printable(str(text)))
+
+
 def cell(value: object) -> str:
     """A table cell: device strings are hostile, so never read as rich markup nor obeyed as terminal
-    controls (shown as ``\\x1b``, issue 13); empty shows as '-'."""
-    return escape(printable(str(value))) if value not in (None, "") else "-"
+    controls (shown as ``\\x1b``); empty shows as '-'."""
+    return visible(value) if value not in (None, "") else "-"
 
 
 def table_console(json_out: str | None = None, width: int = 160) -> Console:

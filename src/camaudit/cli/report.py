@@ -7,15 +7,16 @@ from pathlib import Path
 import click
 
 from camaudit import report as reports
+from camaudit.cli.audits import audit_options, say_which
+from camaudit.cli.outputs import check_writable
 from camaudit.cli.register import db_option, register_errors
 from camaudit.report.formats import BY_NAME, FORMATS
+from camaudit.store import Reader
 
 
 @click.command()
 @db_option
-@click.option(
-    "--audit", "audit_id", metavar="ID", help="Which audit (an id or unique prefix; default: latest)."
-)
+@audit_options
 @click.option(
     "-f",
     "--format",
@@ -40,6 +41,7 @@ from camaudit.report.formats import BY_NAME, FORMATS
 def report(
     db: str | None,
     audit_id: str | None,
+    kind: str,
     format_name: str,
     output: str | None,
     config_path: str | None,
@@ -54,12 +56,22 @@ def report(
     capabilities (as `camaudit policy` and `camaudit plan` do).
     """
     chosen = BY_NAME[format_name]
+    check_writable(output, "-o")  # before the work, not after it
     with register_errors():
-        view = reports.build(db, audit_id, policy=None if no_policy else (config_path, packs, pack_files))
+        policy = None if no_policy else (config_path, packs, pack_files)
+        view = reports.build(db, audit_id, policy=policy, kind=kind)
+        with Reader(db) as reader:
+            say_which(reader, reader.audit(view["audit"]["id"]), db)
     path = Path(output) if output else Path(f"report-{view['audit']['id'][:12]}{chosen.suffix}")
-    written = chosen.write(view, path)
+    try:
+        written = chosen.write(view, path)
+    except OSError as exc:  # the register still holds the audit: say so, in one line
+        why = exc.strerror or str(exc)
+        click.echo(f"camaudit: error: cannot write {path}: {why} (the audit stays in the register)", err=True)
+        raise SystemExit(1) from None
     summary = view["summary"]
+    partial = "" if view["audit"]["complete"] else " (PARTIAL)"
     click.echo(
-        f"wrote {', '.join(str(p) for p in written)}: audit {view['audit']['id'][:12]}, "
+        f"wrote {', '.join(str(p) for p in written)}: audit {view['audit']['id'][:12]}{partial}, "
         f"{summary['devices']} device(s), {summary['findings']} finding(s)"
     )

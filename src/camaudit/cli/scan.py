@@ -1,132 +1,139 @@
-"""`camaudit scan TARGET...`: discover and identify cameras, read-only."""
+"""`camaudit scan TARGET...`: discover and identify cameras, read-only.
+
+Output paths are checked before anything is sent. Ctrl-C (or SIGTERM) stops the scan cleanly: hosts in
+flight are abandoned, every finished host stays in the register and in the `--json` file, and the exact
+`--resume` command is printed; exit status 130. A second Ctrl-C abandons at once.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import signal
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import click
 from click.core import ParameterSource
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from camaudit.assess.checks.default_credentials import budget_text
 from camaudit.assess.credentials import CredentialSet, load_credentials
 from camaudit.assess.framework import AssessOptions, Network
 from camaudit.cli.errors import fail_on_input_errors
-from camaudit.cli.render import cell, table_console, write_json
-from camaudit.cli.scan_findings import internet_networks, print_findings
-from camaudit.model import Device
-from camaudit.net.limits import Limits
-from camaudit.pipeline.scan import HostCallback, ScanResult, default_multicast, resume_scan, run_scan
-from camaudit.report.views.devices import scan_json
-from camaudit.scope import Scope, split_specs
-from camaudit.sources.active import HostResult
+from camaudit.cli.outputs import EXIT_INTERRUPTED, check_writable, fail_on_option
+from camaudit.cli.progress import NORMAL, QUIET, VERBOSE, ScanDisplay
+from camaudit.cli.register import db_option, register_errors
+from camaudit.cli.scan_findings import internet_networks
+from camaudit.cli.scan_output import Outcome, device_table, finish, resume_command
+from camaudit.net.limits import DEFAULT_TIMING, TIMING, TIMING_NAMES, Limits, timing
+from camaudit.pipeline.progress import ScanProgress
+from camaudit.pipeline.scan import ScanResult, default_multicast, resume_scan, run_scan
+from camaudit.scope import DEFAULT_MAX_TARGETS, Scope, split_specs
+from camaudit.sources.ports import PortSelection, parse_ports
 from camaudit.store import Reader, Register, describe
 
-_DEFAULTS = Limits()  # defaults shown in --help come from net.limits itself
+__all__ = ["device_table", "scan"]
+_T3 = TIMING[DEFAULT_TIMING]
+_LIMIT_OPTIONS = ("rate", "max_rate", "concurrency", "per_host", "timeout")
 
 
-def _split(values: Sequence[str]) -> list[str]:
+def _split(values: tuple[str, ...]) -> list[str]:
     """Accept `--exclude a,b --exclude c` as nmap does; octet lists (`10.0.0.1,3`) stay whole."""
     return split_specs(values)
 
 
-def device_table(devices: Sequence[Device], title: str = "Devices") -> Table:
-    table = Table(title=title, show_lines=False)
-    for name in ("address", "MAC", "brand", "manufacturer", "model", "firmware", "type", "conf."):
-        table.add_column(name, overflow="fold")
-    for d in devices:
-        firmware = f"{d.firmware} (inferred)" if d.firmware and d.firmware_inferred else d.firmware
-        table.add_row(
-            cell(d.ip),
-            cell(d.mac),
-            cell(d.brand),
-            cell(d.manufacturer),
-            cell(d.model),
-            cell(firmware),
-            cell(d.device_type),
-            f"{d.confidence:.2f}",
-        )
-    return table
+def _timing_level(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int:
+    if value is None:
+        return DEFAULT_TIMING
+    names = {name: level for level, name in TIMING_NAMES.items()}
+    text = value.strip().lower()
+    if text.isdigit() and int(text) in TIMING:
+        return int(text)
+    if text in names:
+        return names[text]
+    raise click.BadParameter(f"{value!r}: give 0-5 or {', '.join(TIMING_NAMES.values())}")
 
 
-@contextmanager
-def _progress(err: Console, total: int) -> Iterator[HostCallback]:
-    columns = (
-        TextColumn("scanning"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[found]}"),
-        TimeElapsedColumn(),
-    )
-    found = 0
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("hosts", total=total, found="0 devices")
-
-        def on_host(host: HostResult, devices: Sequence[Device]) -> None:
-            nonlocal found
-            named = [d for d in devices if d.manufacturer or d.device_type]
-            found += len(named)
-            for d in named:
-                err.print(f"  {escape(d.ip)}: {cell(d.manufacturer)} / {cell(d.brand)} {cell(d.model)}")
-            progress.update(task, advance=1, found=f"{found} devices")
-
-        yield on_host
+def _limits(level: int, given: dict[str, Any]) -> Limits:
+    """The template's limits with what the command line named (a named --rate is a fixed rate)."""
+    overrides = {k: v for k, v in given.items() if v is not None and k != "timeout"}
+    if given.get("timeout") is not None:
+        overrides |= {"connect_timeout": given["timeout"], "read_timeout": given["timeout"]}
+    try:
+        return timing(level, **overrides)
+    except ValueError as exc:
+        raise click.UsageError(str(exc).replace("Limits.", "--").replace("_", "-")) from None
 
 
-async def _scan_with_progress(
-    scope: Scope,
-    limits: Limits,
-    multicast: bool,
-    err: Console,
-    register: Register | None = None,
-    assessment: AssessOptions | None = None,
-) -> ScanResult:
-    with _progress(err, len(scope)) as on_host:
-        return await run_scan(
-            scope, limits, multicast=multicast, on_host=on_host, register=register, assessment=assessment
-        )
-
-
-async def _resume_with_progress(
-    register: Register, reader: Reader, audit_id: str, err: Console, limits: Limits | None
-) -> ScanResult:
-    record = reader.audit(audit_id)
-    left = len(record.scope) - len(reader.recorded_hosts(record.id))
-    err.print(f"camaudit: resuming audit {record.id}: {left} of {len(record.scope)} host(s) left to probe")
-    with _progress(err, left) as on_host:
-        return await resume_scan(register, reader, record.id, on_host=on_host, limits=limits)
-
-
-def _resume(register: Register, db: str | None, audit_id: str, limits: Limits | None) -> ScanResult:
-    with Reader(db) as reader:
-        return asyncio.run(_resume_with_progress(register, reader, audit_id, Console(stderr=True), limits))
-
-
-def _explicit_limits(rate: float, concurrency: int, per_host: int, timeout: float) -> Limits | None:
-    """The limits given on this command line, or None to keep those the audit recorded."""
+def _explicitly_given() -> bool:
     context = click.get_current_context()
-    names = ("rate", "concurrency", "per_host", "timeout")
-    if not any(context.get_parameter_source(n) is ParameterSource.COMMANDLINE for n in names):
-        return None
-    return Limits(
-        rate=rate, concurrency=concurrency, per_host=per_host, connect_timeout=timeout, read_timeout=timeout
-    )
+    names = (*_LIMIT_OPTIONS, "level")
+    return any(context.get_parameter_source(n) is ParameterSource.COMMANDLINE for n in names)
 
 
-def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> ScanResult:
-    """Open the register (one writer), run the scan or the resume in it, say where the audit is."""
-    from camaudit.cli.register import register_errors
+async def _interruptible(
+    start: Callable[[asyncio.Event], Awaitable[ScanResult]], err: Console, quiet: bool
+) -> ScanResult:
+    """Run a scan; the first Ctrl-C or SIGTERM asks it to stop cleanly, a second abandons it at once."""
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    stop = asyncio.Event()
 
+    def interrupted() -> None:
+        if stop.is_set() and main is not None:
+            main.cancel()
+            return
+        stop.set()
+        if not quiet:
+            err.print("camaudit: stopping: finished hosts are kept (Ctrl-C again to abandon at once)")
+
+    handled = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, interrupted)
+            handled.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals
+            pass
+    try:
+        return await start(stop)
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+
+
+def _abandoned(progress: ScanProgress, db: str | None, err: Console) -> None:
+    """A second Ctrl-C: no result to show, but the register keeps every host recorded so far."""
+    err.print("camaudit: abandoned.")
+    if progress.audit_id is not None:
+        where = escape(describe(db))
+        err.print(f"audit {progress.audit_id} is kept as partial in {where}; finish it with:", soft_wrap=True)
+        err.print(f"  {escape(resume_command(progress.audit_id, db))}", highlight=False, soft_wrap=True)
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
+def _run(
+    work: Callable[[Register | None, ScanProgress, asyncio.Event], Awaitable[ScanResult]],
+    db: str | None,
+    no_db: bool,
+    display: ScanDisplay,
+) -> ScanResult:
+    """Open the register (unless --no-db), run the scan in it with the live display, Ctrl-C handled."""
+    quiet = display.verbosity <= QUIET
+
+    def go(register: Register | None) -> ScanResult:
+        with display.live():
+            try:
+                return asyncio.run(_interruptible(lambda stop: work(register, display.progress, stop),
+                                                  display.err, quiet))  # fmt: skip
+            except asyncio.CancelledError:
+                _abandoned(display.progress, db, display.err)
+                raise  # unreachable: _abandoned exits
+
+    if no_db:
+        return go(None)
     with register_errors(), Register(db) as register:
-        result = run(register)
-    Console(stderr=True).print(f"audit {result.audit.id} recorded in {escape(describe(db))}")
-    return result
+        return go(register)
 
 
 @click.command()
@@ -150,26 +157,51 @@ def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> Scan
 )
 @click.option("--allow-public", is_flag=True, help="Allow globally routable addresses (refused by default).")
 @click.option(
+    "--max-targets",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_TARGETS,
+    show_default=True,
+    help="Refuse targets that expand to more addresses than this.",
+)
+@click.option(
+    "-p",
+    "--ports",
+    "port_spec",
+    metavar="PORTS",
+    help="Ports to contact, nmap syntax: 80,443,8000-8100; T:/U: prefixes; -p- every TCP port "
+    "(default: the camera ports and every discovery protocol).",
+)
+@click.option(
+    "-T",
+    "--timing",
+    "level",
+    metavar="0-5",
+    callback=_timing_level,
+    help="nmap-style template: 0 paranoid, 1 sneaky, 2 polite, 3 normal (default), 4 aggressive, 5 insane.",
+)
+@click.option(
     "--rate",
     type=click.FloatRange(min=0.1),
-    default=_DEFAULTS.rate,
-    show_default=True,
-    help="New connections or datagrams per second, overall.",
+    help=f"A fixed rate of new connections or datagrams per second, overall (default -T3: "
+    f"{_T3.rate:g}/s at first, rising to {_T3.max_rate:g}/s while no host shows distress).",
 )
-@click.option("--concurrency", type=click.IntRange(min=1), default=_DEFAULTS.concurrency, show_default=True)
+@click.option(
+    "--max-rate",
+    type=click.FloatRange(min=0.1),
+    help="Ceiling for the adaptive rate (never exceeded).",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(min=1), help=f"Exchanges in flight (default {_T3.concurrency})."
+)
 @click.option(
     "--per-host",
     type=click.IntRange(min=1),
-    default=_DEFAULTS.per_host,
-    show_default=True,
-    help="Connections in flight to one address.",
+    help=f"Connections in flight to one address (default {_T3.per_host}).",
 )
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
-    default=_DEFAULTS.read_timeout,
-    show_default=True,
-    help="Seconds to connect, and seconds for each reply.",
+    help=f"Seconds to connect, and seconds for each reply (default {_T3.read_timeout:g}).",
 )
 @click.option(
     "--multicast/--no-multicast",
@@ -178,7 +210,7 @@ def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> Scan
     "Default: on when a target is on a directly connected network.",
 )
 @click.option("--json", "json_out", metavar="FILE|-", help="Write the audit as JSON ('-' for stdout).")
-@click.option("--db", metavar="FILE|URL", help="Register to record the audit in (default: user data dir).")
+@db_option
 @click.option("--no-db", is_flag=True, help="Do not record the audit in the register.")
 @click.option("--resume", metavar="AUDIT_ID", help="Finish a stopped audit: probe only the hosts it lacks.")
 @click.option(
@@ -207,17 +239,20 @@ def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> Scan
     metavar="CIDR",
     help="Addresses reachable from the internet (comma-separated, repeatable): reported as exposure.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No progress, device lines or findings: the table only.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="A line for every host that answered, findings per device."
+)
+@fail_on_option
 def scan(
     targets: tuple[str, ...],
     input_lists: tuple[str, ...],
     exclude: tuple[str, ...],
     exclude_file: tuple[str, ...],
     allow_public: bool,
-    rate: float,
-    concurrency: int,
-    per_host: int,
-    timeout: float,
-    multicast: bool | None,
+    max_targets: int,
+    port_spec: str | None,
+    level: int,
     json_out: str | None,
     db: str | None,
     no_db: bool,
@@ -226,58 +261,69 @@ def scan(
     credentials_file: str | None,
     verify: bool,
     internet_facing: tuple[str, ...],
+    multicast: bool | None,
+    quiet: bool,
+    verbose: bool,
+    fail_on: str | None,
+    **limit_values: Any,
 ) -> None:
     """Discover and identify the cameras at TARGETS (addresses, CIDRs, ranges, host names).
 
     Read-only: only fixed GET/HEAD/OPTIONS/DESCRIBE requests and discovery inquiries are sent.
+    Exit status: 0; 2 for a usage error (nothing sent); 3 with --fail-on when such findings exist;
+    130 when stopped by Ctrl-C (the audit is kept; the resume command is printed).
     """
+    if quiet and verbose:
+        raise click.UsageError("-q and -v contradict each other")
+    check_writable(json_out, "--json")
+    err = Console(stderr=True)
+    display = ScanDisplay(err, ScanProgress(), QUIET if quiet else VERBOSE if verbose else NORMAL)
+    outcome = Outcome(json_out, db, fail_on, display, recorded=not no_db)
     if resume is not None:
         if targets or input_lists or no_db:
             raise click.UsageError("--resume takes the audit's own targets: give no targets and no --no-db")
-        limits = _explicit_limits(rate, concurrency, per_host, timeout)
-        _show(_run_recorded(db, lambda reg: _resume(reg, db, resume, limits)), json_out)
+        limits = _limits(level, limit_values) if _explicitly_given() else None
+        finish(_run(_resuming(db, resume, limits, display), db, False, display), outcome)
         return
     with fail_on_input_errors():
         if not targets and not input_lists:
             raise click.UsageError("give at least one target (or -iL FILE)")
-        scope = Scope.parse(
-            _split(targets),
-            exclude=_split(exclude),
-            target_files=input_lists,
-            exclude_files=exclude_file,
-            allow_public=allow_public,
-        )
-        limits = Limits(
-            rate=rate,
-            concurrency=concurrency,
-            per_host=per_host,
-            connect_timeout=timeout,
-            read_timeout=timeout,
-        )
+        scope = Scope.parse(_split(targets), exclude=_split(exclude), target_files=input_lists,
+                            exclude_files=exclude_file, allow_public=allow_public,
+                            max_targets=max_targets)  # fmt: skip
+        ports = parse_ports(port_spec) if port_spec is not None else None
+        limits = _limits(level, limit_values)
         # Read before anything is probed: a malformed file stops here (file and line, never a secret).
         assessment = _assessment(
             check_default_credentials, credentials_file, verify, internet_networks(internet_facing)
         )
     if multicast is None:
         multicast = default_multicast(scope)
-    err = Console(stderr=True)
-    err.print(
-        f"camaudit: {len(scope)} target(s), rate {rate:g}/s, concurrency {concurrency}, read-only probes"
-        + (", multicast discovery on the local segment" if multicast else "")
-    )
-    _announce(assessment, err)
-    # Assessed inside the recorded run, so the register gets the findings before the audit is finished.
-    if no_db:
-        result = asyncio.run(_scan_with_progress(scope, limits, multicast, err, None, assessment))
-    else:
+    _announce(scope, limits, level, ports, multicast, assessment, display)
 
-        def start(register: Register) -> ScanResult:
-            return asyncio.run(_scan_with_progress(scope, limits, multicast, err, register, assessment))
+    async def work(register: Register | None, progress: ScanProgress, stop: asyncio.Event) -> ScanResult:
+        # Assessed inside the recorded run, so the register gets the findings host by host.
+        return await run_scan(scope, limits, multicast=multicast, on_host=display.on_host, register=register,
+                              assessment=assessment, ports=ports, progress=progress, stop=stop)  # fmt: skip
 
-        result = _run_recorded(db, start)
-    if assessment is not None:
-        print_findings(result.devices, err)
-    _show(result, json_out)
+    finish(_run(work, db, no_db, display), outcome)
+
+
+def _resuming(
+    db: str | None, audit_id: str, limits: Limits | None, display: ScanDisplay
+) -> Callable[[Register | None, ScanProgress, asyncio.Event], Awaitable[ScanResult]]:
+    async def work(register: Register | None, progress: ScanProgress, stop: asyncio.Event) -> ScanResult:
+        assert register is not None  # --resume refuses --no-db
+        with Reader(db) as reader:
+            record = reader.audit(audit_id)
+            left = len(record.scope) - len(reader.recorded_hosts(record.id))
+            if display.verbosity > QUIET:
+                display.err.print(f"camaudit: resuming audit {record.id}: {left} of {len(record.scope)} "
+                                  "host(s) left to probe")  # fmt: skip
+            return await resume_scan(register, reader, record.id, on_host=display.on_host, limits=limits,
+                                     progress=progress, stop=stop)  # fmt: skip
+
+    return work
 
 
 def _assessment(
@@ -290,10 +336,31 @@ def _assessment(
     )
 
 
-def _announce(assessment: AssessOptions | None, err: Console) -> None:
-    """State the login budget before the scan starts, so the owner knows what will be tried."""
-    if assessment is None:
+def _pace(limits: Limits, level: int) -> str:
+    if limits.max_rate is not None and limits.max_rate > limits.rate:
+        return f"-T{level}: {limits.rate:g}/s rising to {limits.max_rate:g}/s while hosts stay healthy"
+    return f"{limits.rate:g}/s" + (f" (-T{level})" if level != DEFAULT_TIMING else "")
+
+
+def _announce(
+    scope: Scope,
+    limits: Limits,
+    level: int,
+    ports: PortSelection | None,
+    multicast: bool,
+    assessment: AssessOptions,
+    display: ScanDisplay,
+) -> None:
+    """Say what will be sent before sending it: targets, pace, ports, logins."""
+    if display.verbosity <= QUIET:
         return
+    err = display.err
+    chosen = f", ports {ports.spec}" if ports is not None else ""
+    err.print(
+        f"camaudit: {len(scope)} target(s), {_pace(limits, level)}, {limits.per_host} per host"
+        f"{escape(chosen)}, read-only probes"
+        + (", multicast discovery on the local segment" if multicast else "")
+    )
     if assessment.check_default_credentials:
         err.print(escape(f"camaudit: {budget_text()}"))
     if isinstance(assessment.credentials, CredentialSet):
@@ -301,24 +368,3 @@ def _announce(assessment: AssessOptions | None, err: Console) -> None:
             f"camaudit: authenticated read-only audit with {len(assessment.credentials)} credential "
             "entr(ies): GET only, one login per read, stops at the first refusal"
         )
-
-
-def _show(result: ScanResult, json_out: str | None) -> None:
-    out = table_console(json_out)
-    shown = [d for d in result.devices if d.manufacturer or d.device_type or d.ports]
-    out.print(device_table(shown))
-    _summary(result, Console(stderr=True))
-    if json_out:
-        write_json(scan_json(result), json_out)
-
-
-def _summary(result: ScanResult, err: Console) -> None:
-    makers: dict[str, Any] = {}
-    for d in result.devices:
-        if d.manufacturer:
-            makers[d.manufacturer] = makers.get(d.manufacturer, 0) + 1
-    listed = ", ".join(f"{escape(k)} {v}" for k, v in sorted(makers.items())) or "none"
-    err.print(
-        f"{len(result.devices)} host(s) answered; makers: {listed}; "
-        f"{len(result.attempts)} probe attempt(s) failed (see JSON 'attempts')."
-    )

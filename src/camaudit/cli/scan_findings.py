@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
 from camaudit.assess.framework import Network
+from camaudit.cli.render import visible
 from camaudit.model import Device, Finding
+from camaudit.report.views.findings import addresses
 
 _ORDER = ("critical", "high", "medium", "low", "info")
 
@@ -50,3 +53,31 @@ def print_findings(devices: Sequence[Device], console: Console) -> None:
         )
         for f in sorted(firm, key=lambda f: _ORDER.index(f.severity.value)) + unsure:
             console.print(_line(f), highlight=False, soft_wrap=True)
+
+
+def group_line(group: dict[str, Any]) -> str:
+    """One check, once: severity, id, marks, title, then the devices it was found on."""
+    marks = [m for m, on in (("CISA KEV", group["kev"]), (f"{group['verified']} verified", group["verified"]),
+                             (f"CVSS {group['cvss']}", group["cvss"])) if on]  # fmt: skip
+    shown = f" [{', '.join(marks)}]" if marks else ""
+    fixed = f"; fixed in {group['fixed']}" if group["fixed"] else ""
+    what = "undetermined on" if group["undetermined"] else "on"
+    count = f"{group['count']} device{'s' if group['count'] != 1 else ''}"
+    return (
+        f"  {group['severity']:<8} {visible(group['check_id'])}{escape(shown)}: {visible(group['title'])}"
+        f"{visible(fixed)} ({what} {count}: {visible(addresses(group))})"
+    )
+
+
+def print_groups(groups: Sequence[dict[str, Any]], console: Console) -> None:
+    """Findings grouped by check, worst first; undetermined groups last and counted in one line."""
+    firm = [g for g in groups if not g["undetermined"]]
+    unsure = [g for g in groups if g["undetermined"]]
+    if firm:
+        console.print("Findings by check (camaudit findings --db … lists them again):", highlight=False)
+    for group in firm:
+        console.print(group_line(group), highlight=False, soft_wrap=True)
+    if unsure:
+        checks = ", ".join(visible(g["check_id"]) for g in unsure)
+        devices = sum(g["count"] for g in unsure)
+        console.print(f"  undetermined: {checks} on {devices} device(s) (-v shows why)", highlight=False)

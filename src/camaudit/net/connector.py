@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from camaudit.model import ProbeAttempt, ProbeStatus, Transport
 from camaudit.net import tcp, udp
 from camaudit.net.limits import Gate, Limits
 from camaudit.net.outcome import Outcome, attempt
+from camaudit.net.rate import Signal
 from camaudit.net.readonly import ReadOnlyRequest, RequestKind
 from camaudit.net.tcp import Done
 from camaudit.scope import Scope
@@ -64,6 +65,7 @@ class Connector:
         # The first request to a port goes alone; the others wait until it has answered (or not).
         self._first: dict[tuple[str, int], asyncio.Event] = {}
         self._tls = tcp.tls_context()
+        self._in_scope: set[str] = set()
 
     @property
     def opened(self) -> int:
@@ -78,7 +80,10 @@ class Connector:
         return Exchange(b"", attempt(probe, ip, port, transport, out, time.monotonic()))
 
     def _out_of_scope(self, probe: str, ip: str, port: int, transport: Transport) -> Exchange | None:
+        if ip in self._in_scope:
+            return None
         if self.scope.contains(ip):
+            self._in_scope.add(ip)  # the scope never changes: parse each address once, not per probe
             return None
         return self._skipped(probe, ip, port, transport, "address is not in scope")
 
@@ -90,6 +95,7 @@ class Connector:
         async with self.gate.slot(ip):
             start = time.monotonic()
             out = await tcp.session(ip, self._port(port, Transport.TCP), None, _never, None, self.limits)
+            self._note(ip, port, out)
             return attempt(probe, ip, port, Transport.TCP, out, start)
 
     async def exchange_tcp(
@@ -132,7 +138,12 @@ class Connector:
             out = await tcp.session(ip, actual, payload, done, self._tls if tls else None, self.limits)
             if out.silent:
                 self._silent.add((ip, port))
+            self._note(ip, port, out)
             return Exchange(out.data, attempt(probe, ip, port, Transport.TCP, out, start), out.cert)
+
+    def _note(self, ip: str, port: int, out: Outcome) -> None:
+        """Tell the gate how the exchange went (the adaptive rate reads hosts' distress from it)."""
+        self.gate.note(Signal(ip, port, out.status, out.connected, bool(out.data)))
 
     async def exchange_udp(
         self,
@@ -174,6 +185,7 @@ class Connector:
         *,
         probe: str,
         wait: float | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> dict[str, Exchange]:
         """Send one read-only datagram to each in-scope address from one socket, then listen once.
 
@@ -189,7 +201,13 @@ class Connector:
         start = time.monotonic()
         actual = self._port(port, Transport.UDP)
         collector = await udp.sweep(
-            self.gate, targets, actual, request.payload, cap=self.limits.read_cap, wait=seconds
+            self.gate,
+            targets,
+            actual,
+            request.payload,
+            cap=self.limits.read_cap,
+            wait=seconds,
+            on_sent=on_sent,
         )
         found = {}
         for ip in collector.answered():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from camaudit.model import ProbeStatus
 from camaudit.net.limits import Gate
@@ -97,9 +97,17 @@ def _result(collector: Collector, out: Outcome, seconds: float) -> tuple[tuple[b
 
 
 async def sweep(
-    gate: Gate, targets: Sequence[str], port: int, payload: bytes, *, cap: int, wait: float
+    gate: Gate,
+    targets: Sequence[str],
+    port: int,
+    payload: bytes,
+    *,
+    cap: int,
+    wait: float,
+    on_sent: Callable[[], None] | None = None,
 ) -> SweepCollector:
-    """One datagram to each of `targets` from one socket (each paced by `gate`), then one shared wait."""
+    """One datagram to each of `targets` from one socket (each paced by `gate`), then one shared wait;
+    `on_sent` is called after each datagram (progress)."""
     collector = SweepCollector(set(targets), cap)
     transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
         lambda: collector,
@@ -110,6 +118,8 @@ async def sweep(
         for ip in targets:
             async with gate.send_slot():
                 transport.sendto(payload, (ip, port))
+            if on_sent is not None:
+                on_sent()
         await asyncio.sleep(wait)
     finally:
         transport.close()

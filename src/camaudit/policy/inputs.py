@@ -11,13 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from camaudit.config import Config, load_config
+from camaudit.config import Config, find_config
 from camaudit.data.policies import Pack, builtin_packs, select_packs
 from camaudit.model import Device, Observation
 from camaudit.policy.obligations import Context
 from camaudit.policy.plan import AuditSeen, Tracked
-
-DEFAULT_CONFIG = Path("camaudit.toml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +34,7 @@ def load_context(
     config_path: str | None, pack_ids: Sequence[str], pack_files: Sequence[str]
 ) -> tuple[Config, tuple[Pack, ...]]:
     """The organisation's config and the packs to apply (command line, else config, else all shipped)."""
-    if config_path:
-        config = load_config(config_path)
-    elif DEFAULT_CONFIG.is_file():
-        config = load_config(DEFAULT_CONFIG)
-    else:
-        config = Config()
+    config = find_config(config_path) or Config()
     ids = list(pack_ids) or list(config.packs) or sorted(builtin_packs())
     files: list[str | Path] = [*config.pack_files, *pack_files]
     return config, select_packs(ids, files)

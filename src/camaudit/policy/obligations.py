@@ -107,7 +107,7 @@ def _no_sensitive_site(ob: Obligation, f: Facts) -> Step:
 def _not_on_core(ob: Obligation, f: Facts) -> Step:
     core = f.config.core_networks
     if core is None:
-        return Step(Outcome.UNDETERMINED, "core networks not declared", ("[networks] core",))
+        return Step(Outcome.UNDETERMINED, "core networks not declared", ("the departmental core networks",))
     on_core = [ip for ip in f.device.ips if Site("core", core).holds(ip)]
     if on_core:
         return Step(

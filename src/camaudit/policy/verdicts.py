@@ -72,7 +72,8 @@ class Verdict:
         return f"No conflict with {self.pack.name} found: {self.reason}"
 
     def details(self) -> dict[str, str]:
-        out = {"pack": self.pack.id, "outcome": self.outcome.value, "reason": self.reason}
+        out = {"pack": self.pack.id, "pack_name": self.pack.name, "outcome": self.outcome.value,
+               "reason": self.reason}  # fmt: skip
         if self.missing:
             out["missing"] = "; ".join(self.missing)
         if self.site:
@@ -118,14 +119,21 @@ def members(pack: Pack) -> frozenset[str]:
     return frozenset(m for g in pack.vendors for m in groups[g].manufacturers)
 
 
+def group_names(pack: Pack, maker: str | None = None) -> str:
+    """The pack's vendor groups in words (those holding `maker`, when given): "Hikvision and its
+    subsidiaries and affiliates", never the group's id."""
+    groups = load_policy_vocab().groups
+    chosen = [groups[g] for g in pack.vendors if maker is None or maker in groups[g].manufacturers]
+    return "; ".join(g.name for g in chosen)
+
+
 def membership(pack: Pack, device: Device) -> Step:
     """Is the device's true manufacturer in the pack's vendor groups?"""
     covered = members(pack)
-    names = ", ".join(pack.vendors)
     if device.manufacturer:
         if device.manufacturer in covered:
-            return Step(Outcome.VIOLATES, f"{who(device)} ({names})")
-        return Step(Outcome.COMPLIES, f"{who(device)}: not in {names}")
+            return Step(Outcome.VIOLATES, f"{who(device)} ({group_names(pack, device.manufacturer)})")
+        return Step(Outcome.COMPLIES, f"{who(device)}: not among {group_names(pack)}")
     return Step(Outcome.UNDETERMINED, _maker_hint(device, covered), ("true manufacturer",))
 
 
@@ -172,13 +180,17 @@ def purpose_step(pack: Pack, site: Site | None, config: Config) -> Step | None:
     declared = site.purposes if site and site.purposes is not None else config.purposes
     if declared is None:
         where = f"site {site.name}" if site else "this device's site"
-        return Step(Outcome.UNDETERMINED, f"purpose of {where} not declared", (f"purpose of {where}",))
+        return Step(
+            Outcome.UNDETERMINED,
+            f"purpose of {where} not declared",
+            (f"what the cameras of {where} are for",),
+        )
+    words = load_policy_vocab().purposes
     hit = sorted(set(declared) & set(pack.purposes))
     if hit:
-        return Step(Outcome.VIOLATES, f"used for {', '.join(hit)}")
-    return Step(
-        Outcome.COMPLIES, f"declared purposes ({', '.join(declared)}) are outside the pack's purposes"
-    )
+        return Step(Outcome.VIOLATES, f"used for {', '.join(words.get(h, h) for h in hit)}")
+    said = ", ".join(words.get(d, d) for d in declared)
+    return Step(Outcome.COMPLIES, f"declared purposes ({said}) are outside the pack's purposes")
 
 
 # --- binding and evaluation ----------------------------------------------------------------
@@ -188,19 +200,22 @@ def binding(pack: Pack, config: Config) -> Binding:
     """Does the pack bind this organisation? Undeclared facts give None, never a guess."""
     if pack.jurisdiction is not None:
         if not config.jurisdictions:
-            return Binding(pack, None, "jurisdictions not declared", ("[organisation] jurisdictions",))
+            return Binding(pack, None, "jurisdictions not declared", ("where the organisation operates",))
         if pack.jurisdiction not in config.places():
             return Binding(pack, False, f"{pack.jurisdiction} is not among {', '.join(config.jurisdictions)}")
     if not pack.binds_any:
         return Binding(pack, True, pack.binds_text)
     values = {fact: config.fact(fact) for fact in pack.binds_any}
+    words = load_policy_vocab().facts
     if any(values.values()):
-        held = [k for k, v in values.items() if v]
-        return Binding(pack, True, f"the organisation is {', '.join(held)}")
-    unknown = tuple(f"[organisation] {k}" for k, v in values.items() if v is None)
+        held = [words.get(k, k) for k, v in values.items() if v]
+        return Binding(pack, True, f"declared in camaudit.toml: {'; '.join(held)}")
+    unknown = tuple(f"yes or no: {words.get(k, k)}" for k, v in values.items() if v is None)
     if unknown:
         return Binding(pack, None, "whether the pack binds the organisation is not declared", unknown)
-    return Binding(pack, False, f"the organisation is none of {', '.join(pack.binds_any)}")
+    return Binding(
+        pack, False, f"the organisation is none of: {'; '.join(words.get(k, k) for k in pack.binds_any)}"
+    )
 
 
 def judge(pack: Pack, facts: Facts, bound: Binding) -> Verdict:

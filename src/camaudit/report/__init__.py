@@ -21,12 +21,15 @@ def build(
     *,
     policy: tuple[str | None, Sequence[str], Sequence[str]] | None = (None, (), ()),
     today: dt.date | None = None,
+    kind: str = "scan",
 ) -> dict[str, Any]:
-    """The view every report format renders, of one audit (the latest finished by default).
+    """The view every report format renders, of one audit (by default the latest finished audit of
+    `kind`, else its latest partial one, which the report marks as partial).
 
-    For the register's latest audit, `policy` (config file, pack ids, pack files; None leaves it out)
-    adds each device's verdicts, the removal plan and privacy capabilities; an older audit has none,
-    since today's verdicts would not describe it. Verdicts stored with an audit are listed either way.
+    For the register's latest finished audit, `policy` (config file, pack ids, pack files; None leaves
+    it out) adds each device's verdicts, the removal plan and privacy capabilities; an older or partial
+    audit has none, since today's verdicts would not describe it. Verdicts stored with an audit are
+    listed either way.
     """
     # Imported here: `import camaudit.report.formats` (or a view) stays light for those who need only that.
     from camaudit.policy.inputs import load_context
@@ -37,11 +40,11 @@ def build(
     from camaudit.store import Reader
 
     with Reader(db) as reader:
-        chosen = reader.audit(audit_id).id
+        audit = reader.audit(audit_id, kind if audit_id is None else None, partial=True)
+        finished = [a for a in reader.audits(audit.kind) if a.complete]
+    config, packs = load_context(*policy) if policy is not None else (None, ())
     compliance = None
-    if policy is not None:
-        inputs = from_register(db)
-        if inputs.audit_id == chosen:
-            compliance = compliance_view(judge(inputs, *load_context(*policy), today=today))
+    if config is not None and finished and finished[-1].id == audit.id and audit.kind == "scan":
+        compliance = compliance_view(judge(from_register(db), config, packs, today=today))
     with Reader(db) as reader:
-        return build_view(reader, chosen, compliance=compliance)
+        return build_view(reader, audit.id, compliance=compliance, config=config)

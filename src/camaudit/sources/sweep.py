@@ -9,7 +9,7 @@ limit and scope.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from camaudit.model import Transport
@@ -22,9 +22,11 @@ SWEPT_NAMES = frozenset(m.NAME for m in SWEPT)
 BLOCK = 256  # hosts per shared reply window: bounded sockets and memory, early results on large scopes
 
 
-async def _one(module: ModuleType, ips: Sequence[str], conn: Connector) -> dict[str, ProbeResult]:
+async def _one(
+    module: ModuleType, ips: Sequence[str], conn: Connector, on_sent: Callable[[], None] | None
+) -> dict[str, ProbeResult]:
     port = module.PORTS[0][0]
-    exchanges = await conn.sweep_udp(ips, port, module.REQUEST(), probe=module.NAME)
+    exchanges = await conn.sweep_udp(ips, port, module.REQUEST(), probe=module.NAME, on_sent=on_sent)
     return {
         ip: _udp.decoded(module.NAME, ProbeTarget(ip, port, Transport.UDP), ex, kind=module.KIND,
                          decode=module.decode)
@@ -33,11 +35,15 @@ async def _one(module: ModuleType, ips: Sequence[str], conn: Connector) -> dict[
 
 
 async def sweep(
-    ips: Sequence[str], conn: Connector, modules: Sequence[ModuleType] = SWEPT
+    ips: Sequence[str],
+    conn: Connector,
+    modules: Sequence[ModuleType] = SWEPT,
+    on_sent: Callable[[], None] | None = None,
 ) -> dict[str, ProbeResult]:
-    """Replies per address (only addresses that answered), every protocol of `modules` in parallel."""
+    """Replies per address (only addresses that answered), every protocol of `modules` in parallel;
+    `on_sent` is called after each datagram (progress)."""
     merged: dict[str, ProbeResult] = {}
-    for results in await asyncio.gather(*(_one(m, ips, conn) for m in modules)):
+    for results in await asyncio.gather(*(_one(m, ips, conn, on_sent) for m in modules)):
         for ip, found in results.items():
             before = merged.get(ip, ProbeResult())
             merged[ip] = ProbeResult(

@@ -13,6 +13,9 @@ from camaudit.store.diff import AuditDiff, diff
 from camaudit.store.engine import RegisterError, default_path, describe, register_url
 from camaudit.store.reader import Reader
 from camaudit.store.records import (
+    KINDS,
+    SCAN,
+    TRAFFIC,
     AuditRecord,
     DeviceRecord,
     DeviceStatus,
@@ -23,6 +26,9 @@ from camaudit.store.records import (
 from camaudit.store.writer import Register
 
 __all__ = [
+    "KINDS",
+    "SCAN",
+    "TRAFFIC",
     "AuditDiff",
     "AuditRecord",
     "DeviceRecord",

@@ -19,6 +19,7 @@ from camaudit.model import Audit, Device, Finding, Observation, ProbeAttempt
 from camaudit.store import schema as t
 from camaudit.store.engine import READ_TIME_LIMIT, RegisterError, reader_engine
 from camaudit.store.records import (
+    SCAN,
     AuditRecord,
     DeviceRecord,
     DeviceStatus,
@@ -30,16 +31,16 @@ from camaudit.store.records import (
 from camaudit.store.rows import device_of, finding_of, object_of
 
 
-def _audit(row: Any, hosts: int = 0) -> AuditRecord:
+def _audit(row: Any, hosts: int = 0, devices: int = 0) -> AuditRecord:
     audit = object_of(Audit, row, t.AUDITS)
     return AuditRecord(
-        audit.id, audit.started, audit.finished, audit.scope, audit.options, audit.version, hosts
+        audit.id, audit.started, audit.finished, audit.scope, audit.options, audit.version, hosts, devices
     )
 
 
 def audit_kind(audit: AuditRecord) -> str:
     """``scan`` (active) or ``traffic`` (passive), from the options the audit recorded."""
-    return str(audit.options.get("kind", "scan"))
+    return audit.kind
 
 
 class Reader:
@@ -69,28 +70,47 @@ class Reader:
 
     # --- audits ------------------------------------------------------------------------------
 
-    def audits(self) -> list[AuditRecord]:
-        """Every audit, oldest first, with how many hosts each has recorded."""
-        hosts = (
-            sa.select(t.HOSTS.c.audit_id, sa.func.count().label("n")).group_by(t.HOSTS.c.audit_id).subquery()
+    def audits(self, kind: str | None = None) -> list[AuditRecord]:
+        """Every audit (of `kind`, or of any), oldest first, with how many hosts and devices it recorded."""
+        hosts = _count_by_audit(t.HOSTS.c.audit_id, "n")
+        devices = _count_by_audit(t.SIGHTINGS.c.audit_id, "d")
+        query = (
+            sa.select(t.AUDITS, hosts.c.n, devices.c.d)
+            .outerjoin(hosts, hosts.c.audit_id == t.AUDITS.c.id)
+            .outerjoin(devices, devices.c.audit_id == t.AUDITS.c.id)
         )
-        query = sa.select(t.AUDITS, hosts.c.n).outerjoin(hosts, hosts.c.audit_id == t.AUDITS.c.id)
         with self._conn() as conn:
             rows = conn.execute(query.order_by(t.AUDITS.c.started, t.AUDITS.c.id)).all()
-        return [_audit(r, r.n or 0) for r in rows]
+        found = [_audit(r, r.n or 0, r.d or 0) for r in rows]
+        return [a for a in found if kind is None or a.kind == kind]
 
-    def audit(self, audit_id: str | None = None) -> AuditRecord:
-        """One audit by id (a unique prefix is enough), or the latest finished one."""
-        audits = self.audits()
-        if audit_id is None:
-            finished = [a for a in audits if a.complete]
-            if not finished:
-                raise RegisterError("the register holds no finished audit yet")
+    def audit(
+        self, audit_id: str | None = None, kind: str | None = SCAN, *, partial: bool = False
+    ) -> AuditRecord:
+        """One audit by id (a unique prefix is enough), or the latest finished audit of `kind` (None:
+        any kind). With `partial`, when no audit of the kind is finished, the latest unfinished one
+        (its `complete` is False: whoever shows it says it is partial)."""
+        if audit_id is not None:
+            matches = [a for a in self.audits() if a.id.startswith(audit_id)]
+            if len(matches) != 1:
+                raise RegisterError(f"{'no' if not matches else 'more than one'} audit matches {audit_id!r}")
+            return matches[0]
+        audits = self.audits(kind)
+        finished = [a for a in audits if a.complete]
+        if finished:
             return finished[-1]
-        matches = [a for a in audits if a.id.startswith(audit_id)]
-        if len(matches) != 1:
-            raise RegisterError(f"{'no' if not matches else 'more than one'} audit matches {audit_id!r}")
-        return matches[0]
+        if partial and audits:
+            return audits[-1]
+        what = f"{kind} audit" if kind else "audit"
+        hint = ""
+        if audits:
+            hint = f"; audit {audits[-1].id[:12]} is unfinished (--audit shows it, scan --resume finishes it)"
+        raise RegisterError(f"the register holds no finished {what} yet{hint}")
+
+    def newer_partial(self, audit: AuditRecord) -> AuditRecord | None:
+        """The latest unfinished audit of the same kind started after `audit` (worth a mention)."""
+        later = [a for a in self.audits(audit.kind) if not a.complete and a.started > audit.started]
+        return later[-1] if later else None
 
     def previous(self, audit: AuditRecord) -> AuditRecord | None:
         """The finished audit of the same kind just before `audit` (what "changed since" compares with).
@@ -98,11 +118,10 @@ class Reader:
         A traffic capture sees only the devices that talked: comparing it with an active scan would call
         every quiet camera "gone", so scans compare with scans and captures with captures.
         """
-        kind = audit_kind(audit)
         earlier = [
             a
-            for a in self.audits()
-            if a.complete and a.started < audit.started and a.id != audit.id and audit_kind(a) == kind
+            for a in self.audits(audit.kind)
+            if a.complete and a.started < audit.started and a.id != audit.id
         ]
         return earlier[-1] if earlier else None
 
@@ -212,6 +231,10 @@ class Reader:
             return [
                 object_of(ProbeAttempt, r, t.ATTEMPTS) for r in conn.execute(query.order_by(t.ATTEMPTS.c.id))
             ]
+
+
+def _count_by_audit(column: sa.Column[Any], label: str) -> Any:
+    return sa.select(column.label("audit_id"), sa.func.count().label(label)).group_by(column).subquery()
 
 
 def _record(row: Any, findings: tuple[Finding, ...], audit_id: str | None) -> DeviceRecord:

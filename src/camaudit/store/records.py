@@ -49,8 +49,20 @@ class UserFields:
                 object.__setattr__(self, name, printable(value, lines=name == "notes"))
 
 
+SCAN, TRAFFIC = "scan", "traffic"
+KINDS = (SCAN, TRAFFIC)
+
+
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
+    """An audit as the register holds it.
+
+    Attributes:
+        id, started, finished, scope, options, version: as recorded (`finished` None: partial).
+        hosts_done: addresses recorded (all of the scope for a finished active scan).
+        devices: devices the audit saw.
+    """
+
     id: str
     started: datetime
     finished: datetime | None
@@ -58,10 +70,16 @@ class AuditRecord:
     options: Mapping[str, Any]
     version: str
     hosts_done: int = 0
+    devices: int = 0
 
     @property
     def complete(self) -> bool:
         return self.finished is not None
+
+    @property
+    def kind(self) -> str:
+        """``scan`` (active) or ``traffic`` (passive), from the options the audit recorded."""
+        return str(self.options.get("kind", SCAN))
 
     @property
     def audit(self) -> Audit:

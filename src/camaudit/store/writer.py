@@ -138,6 +138,18 @@ class Register:
             row = conn.execute(sa.select(t.DEVICES).where(t.DEVICES.c.id == device_id)).one()
         return user_from(row)
 
+    def set_fields(self, device_id: int, **changes: Any) -> bool:
+        """Like `annotate`, writing only values that differ; True when anything changed."""
+        values = _checked_user_fields(changes)
+        with self.engine.begin() as conn:
+            before = conn.execute(sa.select(t.DEVICES).where(t.DEVICES.c.id == device_id)).one_or_none()
+            if before is None:
+                raise RegisterError(f"no device {device_id} in the register")
+            differs = {k: v for k, v in values.items() if getattr(before, k) != v}
+            if differs:
+                _annotate(conn, device_id, differs)
+        return bool(differs)
+
     def record_logins(self, audit_id: str, attempts: Sequence[LoginAttempt]) -> None:
         """Remember the logins a check made (never a password), so later audits respect the lockout."""
         if not attempts:

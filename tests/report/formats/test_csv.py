@@ -21,7 +21,9 @@ def test_devices_and_findings_files(view: dict[str, Any], tmp_path: Path) -> Non
     device_rows = _rows(devices.read_text(encoding="utf-8"))
     finding_rows = _rows(findings.read_text(encoding="utf-8"))
     assert len(device_rows) == view["summary"]["devices"]
-    assert len(finding_rows) == view["summary"]["findings"]
+    # the summary counts firm findings and undetermined ones apart; the file holds both
+    assert len(finding_rows) == view["summary"]["findings"] + view["summary"]["undetermined"]
+    assert sum(1 for r in finding_rows if r["status"] == "undetermined") == view["summary"]["undetermined"]
     assert sum(int(r["findings"]) for r in device_rows) == len(finding_rows)
     assert {r["ip"] for r in device_rows} == {d["ip"] for d in view["devices"]}
 

@@ -28,11 +28,30 @@ def test_counts_match_the_view(view: dict[str, Any]) -> None:
     assert soup.select_one("#count-findings b").get_text() == str(summary["findings"])  # type: ignore[union-attr]
     assert len(soup.select("tr.device-row")) == summary["devices"]
     assert len(soup.select("section.device")) == summary["devices"]
-    assert len(soup.select("tr.finding")) == summary["findings"]
-    assert len(soup.select("li.kev-finding")) == summary["kev_findings"]
-    assert len(soup.select("li.change-gone")) == 1
+    # one row per check, its device count in bold, adding up to every finding of the view
+    groups = soup.select("tr.finding-group")
+    assert len(groups) == len(view["finding_groups"]) < len(view["findings"])
+    assert sum(int(g.select("td")[-1].b.get_text()) for g in groups) == len(view["findings"])  # type: ignore[union-attr]
+    kev_rows = [g for g in groups if g.select_one("span.kev")]
+    assert len(kev_rows) == sum(1 for g in view["finding_groups"] if g["kev"]) >= 1
+    # the second audit did not look at the Axis camera's address: not re-audited, never "gone"
+    assert not soup.select("li.change-gone") and len(soup.select("p.change-not-reaudited")) == 1
     bars = soup.select("figure")[0].select("rect")
     assert len(bars) == len(view["by_manufacturer"])
+
+
+def test_page_one_answers_first(view: dict[str, Any]) -> None:
+    _, soup = _soup(view)
+    board = soup.select_one("section#board")
+    assert board is not None and board is soup.select("section")[0]
+    headline = board.select_one("#headline").get_text()  # type: ignore[union-attr]
+    assert headline == view["board"]["headline"] and "made by Dahua or Hikvision" in headline
+    assert "known to exploit" in headline
+    actions = board.select("li.action")
+    assert actions and "known to exploit" in actions[0].get_text()
+    assert "Since the audit of" in board.select_one("#trend").get_text()  # type: ignore[union-attr]
+    when = board.select_one("p.when").get_text()  # type: ignore[union-attr]
+    assert view["audit"]["id"] not in when and not re.search(r"\d{4}-\d\d-\d\dT", when)
 
 
 def test_the_lab_script_device_is_text_not_markup(lab: Lab, view: dict[str, Any]) -> None:

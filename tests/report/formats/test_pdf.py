@@ -41,14 +41,20 @@ def test_a4_pages_each_numbered(pdf_file: Path) -> None:
 
 def test_the_expected_sections_in_order(pdf_file: Path, view: dict[str, Any]) -> None:
     pages = _pages(pdf_file)
-    assert "Camera audit report" in pages[0] and "Summary" in pages[0]
-    assert "Devices by true manufacturer" in pages[0]
-    detail = next(i for i, p in enumerate(pages) if "Devices in detail" in p)
-    assert detail >= 1  # the details start on a page of their own
-    before = "\n".join(pages[:detail])
-    for heading in ("Rebrands found", "Findings", "Changed since the previous audit", "Devices"):
+    assert "Surveillance camera audit" in pages[0] and "What to do first" in pages[0]
+    assert "Since the previous audit" in pages[0]
+    assert " ".join(view["board"]["headline"].split()[:6]) in " ".join(pages[0].split())
+    appendix = next(i for i, p in enumerate(pages) if "Appendix: the evidence for each device" in p)
+    assert appendix >= 2  # the evidence comes after the pages people read
+    before = "\n".join(pages[:appendix])
+    for heading in (
+        "Findings by check",
+        "Who made the devices",
+        "Changed since the previous audit",
+        "Devices",
+    ):
         assert heading in before
-    details = "\n".join(pages[detail:])
+    details = "\n".join(pages[appendix:])
     for device in view["devices"]:
         assert f"#{device['register']['id']} · {device['ip']}" in details
 
@@ -56,3 +62,71 @@ def test_the_expected_sections_in_order(pdf_file: Path, view: dict[str, Any]) ->
 def test_nothing_is_fetched_while_rendering(view: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="refuses to fetch"):
         pdf._no_fetch("https://example.org/x.css")
+
+
+# --- geometry: read back where every word landed (pdftotext -bbox) ---------------------------------
+
+Box = tuple[float, float, float, float, str]
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+A4_WIDTH, MARGIN = 595.28, 14 * 72 / 25.4  # the stylesheet's side margins: 14 mm
+
+
+def _boxes(path: Path) -> list[list[Box]]:
+    text = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, text=True)
+    pages = text.stdout.split("<page ")[1:]
+    return [
+        [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in _WORD.findall(page)]
+        for page in pages
+    ]
+
+
+def _overlaps(words: list[Box]) -> list[tuple[str, str]]:
+    """Pairs of words whose boxes cross (more than half a point wide, half a line high)."""
+    found = []
+    ordered = sorted(words, key=lambda w: w[1])
+    for i, (x0, y0, x1, y1, text) in enumerate(ordered):
+        for u0, v0, u1, v1, other in ordered[i + 1 :]:
+            if v0 >= y1:
+                break
+            high = min(y1, v1) - max(y0, v0)
+            wide = min(x1, u1) - max(x0, u0)
+            if wide > 0.5 and high > 0.5 * min(y1 - y0, v1 - v0):
+                found.append((text, other))
+    return found
+
+
+def test_no_two_words_overlap_and_every_word_fits_the_page(pdf_file: Path) -> None:
+    """The old PDF printed "StaVerified" and "affinferred": columns drawn over each other. Now every
+    word of every page has a box of its own, inside the page's margins."""
+    pages = _boxes(pdf_file)
+    assert pages and all(pages)
+    for number, words in enumerate(pages, start=1):
+        assert _overlaps(words) == [], f"page {number}"
+        outside = [w for w in words if w[0] < MARGIN - 1 or w[2] > A4_WIDTH - MARGIN + 1]
+        assert outside == [], f"page {number}: {outside[:5]}"
+
+
+def test_table_headings_are_whole_words(pdf_file: Path) -> None:
+    """Overlapping columns glue their headings into one word; each heading stands alone, left to right."""
+    pages = _boxes(pdf_file)
+    words = [w for page in pages for w in page]
+    texts = {w[4] for w in words}
+    for heading in ("Severity", "Finding", "CVSS", "Devices", "Address", "Model", "Firmware", "Findings",
+                    "Status", "Field", "Value", "Rule", "Source"):  # fmt: skip
+        assert heading in texts, heading
+    for first, rest in (("Severity", ["Finding", "CVSS", "Fixed", "in", "Devices"]),
+                        ("Field", ["Value", "Rule", "Source"])):  # fmt: skip
+        for page in pages:
+            for x0, y0, _, _, text in page:
+                if text != first:
+                    continue
+                line = sorted((w for w in page if abs(w[1] - y0) < 1 and w[0] >= x0), key=lambda w: w[0])
+                assert [w[4] for w in line][: 1 + len(rest)] == [first, *rest]
+
+
+def test_a_lab_audit_reads_in_about_a_dozen_pages(pdf_file: Path, view: dict[str, Any]) -> None:
+    """24 devices: about a dozen A4 pages (it was 36), the evidence in an appendix after the rest."""
+    pages = _pages(pdf_file)
+    assert len(view["devices"]) >= 20 and len(pages) <= 14
+    appendix = next(i for i, p in enumerate(pages) if "Appendix: the evidence for each device" in p)
+    assert appendix <= len(pages) // 2 + 1

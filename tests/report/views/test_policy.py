@@ -70,13 +70,19 @@ def test_html_and_pdf_carry_the_section_with_the_same_numbers(
     html = BeautifulSoup(html_format.render(view), "html.parser")
     section = html.find(id="compliance")
     assert section is not None
-    assert len(section.select("tr.violation")) == len(compliance["violations"])
+    # one row per device with anything at issue, one column per pack: every violation is a cell
+    rows = section.select("tr.matrix-row")
+    assert len(rows) == len(compliance["matrix"]) and compliance["columns"]
+    at_issue = sum(1 for r in rows for c in r.select("td") if c.select_one(".o-violates"))
+    assert at_issue == len(compliance["violations"])
     assert compliance["plan"]["summary"] in section.get_text(" ")
+    text = section.get_text(" ")
+    assert "hikvision_group" not in text and "[organisation]" not in text  # words, not internal ids
     pdf = BY_NAME["pdf"].write(view, tmp_path / "r.pdf")[0]
     import subprocess
 
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Policy, removal plan and privacy" in text and "Removal plan" in text
+    assert "Policy and the removal plan" in text and "Removal plan" in text
 
 
 def test_report_without_policy_has_no_section(report_db: Path) -> None:

@@ -27,6 +27,10 @@ class Scan(Protocol):
     def attempts(self) -> Sequence[ProbeAttempt]: ...
     @property
     def seen_out_of_scope(self) -> Sequence[str]: ...
+    @property
+    def complete(self) -> bool: ...
+    @property
+    def hosts_done(self) -> int: ...
 
 
 def evidence_json(ev: Evidence) -> dict[str, Any]:
@@ -102,9 +106,15 @@ def device_from_json(data: Any) -> Device:
 
 
 def scan_json(result: Scan) -> dict[str, Any]:
-    """`camaudit scan --json`: the audit, its devices, the failed attempts, what answered out of scope."""
+    """`camaudit scan --json`: the audit, its devices, the failed attempts, what answered out of scope.
+
+    A stopped scan is written too, with ``complete`` false and the hosts it finished.
+    """
     return {
         "schema": SCAN_SCHEMA,
+        "complete": result.complete,
+        "hosts_done": result.hosts_done,
+        "hosts_in_scope": len(result.audit.scope),
         "audit": to_dict(result.audit),
         "devices": [device_json(d) for d in result.devices],
         "attempts": [to_dict(a) for a in result.attempts],

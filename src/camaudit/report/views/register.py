@@ -5,27 +5,74 @@ Devices keep the scan's device shape (`views.devices.device_json`) plus a ``regi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from camaudit.model import Finding, to_dict
 from camaudit.report.views.devices import device_json
 from camaudit.store.diff import AuditDiff, FindingChange
-from camaudit.store.records import AuditRecord, DeviceRecord, UserFields
+from camaudit.store.records import SCAN, AuditRecord, DeviceRecord, UserFields
 
 
 def _time(value: Any) -> str | None:
     return value.isoformat(timespec="seconds") if value is not None else None
 
 
+def when(value: datetime | None) -> str:
+    """A time as people write it: ``Mon 5 Jan 2026, 09:00 UTC``."""
+    if value is None:
+        return "-"
+    at = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return f"{at:%a} {at.day} {at:%b %Y, %H:%M} UTC"
+
+
+def duration(seconds: float) -> str:
+    """``8 seconds``, ``3 minutes``, ``2 hours 5 minutes``."""
+    if seconds < 90:
+        return f"{round(seconds)} second{'s' if round(seconds) != 1 else ''}"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"{minutes} minutes"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} hours" + (f" {rest} minutes" if rest else "")
+
+
+def scope_text(audit: AuditRecord, limit: int = 60) -> str:
+    """What an audit covered, in the words it was given: its targets, or the files a traffic audit read."""
+    named = [str(t) for t in audit.options.get("targets", [])] or [Path(s).name for s in audit.scope]
+    text = ", ".join(named) or "-"
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    size = len(audit.scope)
+    counted = f" ({size} address{'' if size == 1 else 'es'})"
+    return text + (counted if audit.kind == SCAN and named else "")
+
+
+def progress_text(audit: AuditRecord) -> str:
+    """``finished Mon 5 Jan 2026, 09:08 UTC`` or ``partial: 87 of 254 hosts``."""
+    if audit.complete:
+        return f"finished {when(audit.finished)}"
+    return f"partial: {audit.hosts_done} of {len(audit.scope)} hosts"
+
+
 def audit_json(audit: AuditRecord) -> dict[str, Any]:
+    taken = (audit.finished - audit.started).total_seconds() if audit.finished is not None else None
     return {
         "id": audit.id,
+        "kind": audit.kind,
         "started": _time(audit.started),
         "finished": _time(audit.finished),
         "complete": audit.complete,
         "scope_size": len(audit.scope),
         "hosts_done": audit.hosts_done,
+        "devices": audit.devices,
         "targets": list(audit.options.get("targets", [])),
+        "scope_text": scope_text(audit),
+        "started_text": when(audit.started),
+        "finished_text": when(audit.finished) if audit.finished else None,
+        "duration_text": duration(taken) if taken is not None else None,
+        "progress_text": progress_text(audit),
         "options": dict(audit.options),
         "version": audit.version,
     }
@@ -89,4 +136,5 @@ def diff_json(change: AuditDiff) -> dict[str, Any]:
         ],
         "new_findings": [_finding_change(f) for f in change.new_findings],
         "resolved_findings": [_finding_change(f) for f in change.resolved_findings],
+        "not_reaudited": [_brief(r) for r in change.not_reaudited],
     }

@@ -6,43 +6,21 @@ strings stay raw here; each format escapes for its own syntax.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from camaudit.data.load import load_vocabulary
+from camaudit.config import Config
 from camaudit.model import Finding, FindingKind, Severity, utcnow
-from camaudit.report.views.register import audit_json, diff_json, record_json
-from camaudit.store import AuditDiff, DeviceRecord, Reader, diff
+from camaudit.report.views import board
+from camaudit.report.views.findings import Affected, by_check
+from camaudit.report.views.names import findings_phrase, is_camera, is_kev, made_by, maker_name, type_name
+from camaudit.report.views.register import audit_json, diff_json, record_json, when
+from camaudit.store import SCAN, AuditDiff, AuditRecord, DeviceRecord, Reader, diff
 from camaudit.version import __version__
 
 REPORT_SCHEMA = "camaudit.report/1"
-UNKNOWN = "unknown"
-# A finding is on CISA's Known Exploited Vulnerabilities list when its check says so in `details`:
-# `cisa_kev: true` as the CVE data writes it (data/cves), or a plain `kev: true` from other checks.
-_TRUE = frozenset({"true", "yes", "1"})
-
-
-@functools.cache
-def _names() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
-    vocab = load_vocabulary()
-    makers = {k: m.name for k, m in vocab.manufacturers.items()}
-    types = {k: t.name for k, t in vocab.device_types.items()}
-    cameras = frozenset(k for k, t in vocab.device_types.items() if t.camera)
-    return makers, types, cameras
-
-
-def maker_name(maker_id: str | None) -> str:
-    return _names()[0].get(maker_id, maker_id) if maker_id else UNKNOWN
-
-
-def type_name(type_id: str | None) -> str:
-    return _names()[1].get(type_id, type_id) if type_id else UNKNOWN
-
-
-def is_kev(finding: Finding) -> bool:
-    return any(finding.details.get(key, "").strip().lower() in _TRUE for key in ("cisa_kev", "kev"))
+MAX_EVIDENCE = 8  # identifying evidence rows per device in the appendix (the JSON keeps every one)
 
 
 def _counts(values: Iterable[str]) -> list[dict[str, Any]]:
@@ -95,10 +73,18 @@ def _device(record: DeviceRecord, reader: Reader) -> dict[str, Any]:
         }
         for h in history
     ]
+    d = record.device
+    key = [e for e in view["evidence"] if e["rule_id"]]
+    view["key_evidence"] = key[:MAX_EVIDENCE]
+    view["other_evidence"] = len(view["evidence"]) - len(view["key_evidence"])
+    view["made_by"] = made_by(d)
+    phrase = findings_phrase(d.findings)
+    view["findings_text"] = "-" if phrase == "no findings" else phrase
+    view["first_seen_text"] = when(record.first_seen)
     view["manufacturer_name"] = maker_name(record.device.manufacturer)
     view["brand_name"] = maker_name(record.device.brand)
     view["type_name"] = type_name(record.device.device_type)
-    view["is_camera"] = record.device.device_type in _names()[2]
+    view["is_camera"] = is_camera(record.device)
     return view
 
 
@@ -115,40 +101,71 @@ def _summary(
         "cameras": sum(1 for d in devices if d["is_camera"]),
         "identified": sum(1 for d in devices if d["manufacturer"]),
         "rebranded": sum(r["count"] for r in rebrands),
-        "findings": len(findings),
-        "kev_findings": sum(1 for f in findings if f["kev"]),
+        "findings": _firm(findings),
+        "undetermined": len(findings) - _firm(findings),
+        "kev_findings": sum(1 for f in findings if f["kev"] and f["status"] != "undetermined"),
         "verified_findings": sum(1 for f in findings if f["verified"]),
     }
 
 
 def _changes(
-    reader: Reader, audit_id: str, records: list[DeviceRecord]
-) -> tuple[str | None, AuditDiff | None]:
-    previous = reader.previous(reader.audit(audit_id))
+    reader: Reader, audit: AuditRecord, records: list[DeviceRecord]
+) -> tuple[AuditRecord | None, AuditDiff | None]:
+    previous = reader.previous(audit)
     if previous is None:
         return None, None
-    return previous.id, diff(previous.id, reader.devices(previous.id), audit_id, records)
+    scope = audit.scope if audit.kind == SCAN else ()  # a capture looked at no address on purpose
+    return previous, diff(previous.id, reader.devices(previous.id), audit.id, records, scope)
+
+
+def _firm(findings: Sequence[dict[str, Any]]) -> int:
+    return sum(1 for f in findings if f["status"] != "undetermined")
+
+
+def _board(
+    view: dict[str, Any], config: Config | None, previous: AuditRecord | None, before: int
+) -> dict[str, Any]:
+    kev_devices = len(
+        {f["device_id"] for f in view["findings"] if f["kev"] and f["status"] != "undetermined"}
+    )
+    compliance = view["compliance"]
+    overdue = compliance["plan"]["progress"]["overdue"] if compliance else None
+    changes = view["changes"]
+    return {
+        "organisation": (config.name or None) if config is not None else None,
+        "headline": board.headline(view["devices"], kev_devices, overdue),
+        "actions": board.actions(view["finding_groups"], compliance),
+        "trend": board.trend(
+            changes, audit_json(previous) if previous else None, before, _firm(view["findings"])
+        ),
+        "kev_devices": kev_devices,
+    }
 
 
 def build_view(
-    reader: Reader, audit_id: str | None = None, compliance: dict[str, Any] | None = None
+    reader: Reader,
+    audit_id: str | None = None,
+    compliance: dict[str, Any] | None = None,
+    config: Config | None = None,
 ) -> dict[str, Any]:
-    """Everything every report format shows about one audit (the latest finished by default).
+    """Everything every report format shows about one audit (the latest finished scan by default).
 
     `compliance` is `views.policy.compliance_view` for that audit (policy packs, removal plan,
-    privacy capabilities), shown when given.
+    privacy capabilities), shown when given; `config` names the organisation on page 1.
     """
-    audit = reader.audit(audit_id)
+    audit = reader.audit(audit_id, partial=True)
     records = reader.devices(audit.id)
     devices = [_device(r, reader) for r in records]
     rank = {s.value: i for i, s in enumerate(Severity)}
     unsorted = [_finding(r, f) for r in records for f in r.device.findings]
     findings = sorted(unsorted, key=lambda f: (rank[f["severity"]], f["check_id"], f["device_id"]))
     rebrands = _rebrands(records)
-    previous, change = _changes(reader, audit.id, records)
-    return {
+    previous, change = _changes(reader, audit, records)
+    before = sum(1 for _, f in reader.findings(previous.id) if f.status != "undetermined") if previous else 0
+    view = {
         "schema": REPORT_SCHEMA,
         "generated": utcnow().isoformat(timespec="seconds"),
+        "generated_text": when(utcnow()),
         "generator": f"camaudit {__version__}",
         "audit": audit_json(audit),
         "summary": _summary(devices, findings, rebrands),
@@ -156,12 +173,16 @@ def build_view(
         "by_brand": _counts(maker_name(r.device.brand) for r in records),
         "by_type": _counts(type_name(r.device.device_type) for r in records),
         "rebrands": rebrands,
-        "findings_by_severity": _severities(findings),
+        # firm findings only, like the summary: "could not decide" is counted apart, never as a flaw
+        "findings_by_severity": _severities([f for f in findings if f["status"] != "undetermined"]),
         "findings": findings,
-        "kev_findings": [f for f in findings if f["kev"]],
+        "finding_groups": by_check(Affected(r.device, f, r.id) for r in records for f in r.device.findings),
+        "kev_findings": [f for f in findings if f["kev"] and f["status"] != "undetermined"],
         "policy": [f for f in findings if f["kind"] == FindingKind.POLICY.value],
         "devices": devices,
-        "previous_audit": previous,
+        "previous_audit": previous.id if previous else None,
         "changes": diff_json(change) if change else None,
         "compliance": compliance,
     }
+    view["board"] = _board(view, config, previous, before)
+    return view
