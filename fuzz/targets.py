@@ -60,6 +60,21 @@ def _rows(data: bytes) -> object:
     return list(read_rows(data))
 
 
+def _selected(parsers: list[str], parse: Callable[[bytes, str], object]) -> Target:
+    """A codec with one parser per document: the first byte picks the document, the rest is its body."""
+
+    def run(data: bytes) -> object:
+        if not data:
+            return None
+        return parse(data[1:], parsers[data[0] % len(parsers)])
+
+    return run
+
+
+ISAPI_DOCUMENTS = sorted(isapi.PARSERS)
+DAHUA_CGI_NAMES = sorted(dahua_cgi.PARSERS)
+
+
 TARGETS: dict[str, tuple[Target, tuple[type[BaseException], ...]]] = {
     "sadp": (sadp.parse_reply, (ProtocolError,)),
     "dhip": (dhip.parse_message, (ProtocolError,)),
@@ -71,8 +86,8 @@ TARGETS: dict[str, tuple[Target, tuple[type[BaseException], ...]]] = {
     "sdp": (rtsp.parse_sdp, (ProtocolError,)),
     "http": (http.parse_response, (ProtocolError,)),
     "tls": (tls.certificate_fields, (ProtocolError,)),
-    "isapi": (lambda d: isapi.parse(d, "deviceInfo"), (ProtocolError,)),
-    "dahua_cgi": (lambda d: dahua_cgi.parse(d, "getSystemInfo"), (ProtocolError,)),
+    "isapi": (_selected(ISAPI_DOCUMENTS, isapi.parse), (ProtocolError,)),
+    "dahua_cgi": (_selected(DAHUA_CGI_NAMES, dahua_cgi.parse), (ProtocolError,)),
     "mdns": (mdns.parse_response, (ProtocolError,)),
     "ssdp": (upnp.parse_reply, (ProtocolError,)),
     "upnp_description": (upnp.parse_description, (ProtocolError,)),
