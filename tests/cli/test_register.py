@@ -78,3 +78,29 @@ def test_a_sheet_without_a_device_column_is_refused(tmp_path: Path) -> None:
     sheet.write_text("site,owner\nHQ,me\n")
     code, _, err = _run(["register", "import", str(sheet), "--db", str(db)])
     assert code == 2 and "names no device column" in err
+
+
+def _files_beside(db: Path) -> set[str]:
+    return {p.name for p in db.parent.iterdir() if p.name.startswith(db.name)} - {db.name}
+
+
+def test_read_commands_leave_no_wal_or_shm_beside_a_register_sound_or_corrupt(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    reads = [
+        ["devices"],
+        ["findings"],
+        ["report", "-o", str(tmp_path / "r.html")],
+        ["register", "export", "-o", str(tmp_path / "x.csv")],
+    ]
+    for args in reads:
+        code, _, err = _run([*args, "--db", str(db)])
+        assert code == 0, (args, err)
+        assert _files_beside(db) == set(), args
+    data = bytearray(db.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the schema page: "database disk image is malformed"
+    db.write_bytes(bytes(data))
+    for args in reads:
+        code, out, err = _run([*args, "--db", str(db)])
+        assert code in (1, 2), args
+        assert "malformed" in err and "Traceback" not in out + err, args
+        assert _files_beside(db) == set(), args
