@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.installed
 APT_PKGS := iproute2 chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 postgresql
 BENCH_APT_PKGS := nmap tshark
 
-.PHONY: demo test test-offline lint bench deps bench-deps apt clean fuzz audit-deps
+.PHONY: demo test test-offline lint bench deps bench-deps apt clean fuzz audit-deps soak
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -58,6 +58,14 @@ fuzz: $(STAMP)
 	@for t in $(FUZZ_TARGETS); do echo "== $$t"; mkdir -p fuzz/corpus/$$t; \
 	  $(BIN)/python fuzz/run.py $$t -runs=$(FUZZ_RUNS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
 	    -print_final_stats=1 fuzz/corpus/$$t 2>&1 | grep -E "stat::number_of_executed_units|Done|ERROR|crash" || exit 1; done
+
+# Opt-in (not in `make test`, ~10 minutes): tests/soak/, skipped unless CAMAUDIT_SOAK=1. The hostile-lab
+# soak audits every hostile profile beside normal devices SOAK_RUNS times into one register (budget, names,
+# flat RSS, PRAGMA integrity_check); the kill -9 runs interrupt scan, traffic and report at random points.
+# Figures: tests/soak/RESULTS.md.
+SOAK_RUNS ?= 50
+soak: $(STAMP)
+	CAMAUDIT_SOAK=1 SOAK_RUNS=$(SOAK_RUNS) $(BIN)/python -m pytest -q -s -rA --timeout=3600 tests/soak
 
 # Known advisories of the installed dependencies: pip-audit needs PyPI's JSON API or osv.dev; where neither
 # is reachable it says so and exits non-zero rather than pass silently.

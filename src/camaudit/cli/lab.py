@@ -22,12 +22,13 @@ def lab() -> None:
 
 @lab.command("list")
 def list_profiles() -> None:
-    """List the device profiles."""
+    """List the device profiles (those served only when named with --profile are marked "opt-in")."""
     table = Table(Column("profile", no_wrap=True), "manufacturer", "brand", "type", "ports", "description")
-    for p in load_profiles():
+    for p in load_profiles(every=True):
         e = p.expected
         ports = " ".join(s.key for s in p.services)
-        table.add_row(p.id, e.manufacturer or "-", e.brand or "-", e.device_type or "-", ports, p.description)
+        name = p.id if p.default_lab else f"{p.id} (opt-in)"
+        table.add_row(name, e.manufacturer or "-", e.brand or "-", e.device_type or "-", ports, p.description)
     Console().print(table)
 
 
