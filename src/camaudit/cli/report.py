@@ -8,6 +8,7 @@ import click
 
 from camaudit import report as reports
 from camaudit.cli.register import db_option, register_errors
+from camaudit.cli.render import write_files
 from camaudit.report.formats import BY_NAME, FORMATS
 
 
@@ -57,7 +58,7 @@ def report(
     with register_errors():
         view = reports.build(db, audit_id, policy=None if no_policy else (config_path, packs, pack_files))
     path = Path(output) if output else Path(f"report-{view['audit']['id'][:12]}{chosen.suffix}")
-    written = chosen.write(view, path)
+    written = write_files(path, lambda staged: chosen.write(view, staged))
     summary = view["summary"]
     click.echo(
         f"wrote {', '.join(str(p) for p in written)}: audit {view['audit']['id'][:12]}, "
