@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 APT_PKGS := iproute2 chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 postgresql tcpdump
 BENCH_APT_PKGS := nmap tshark
 
-.PHONY: demo test test-offline lint bench deps bench-deps apt clean fuzz audit-deps soak
+.PHONY: demo test test-offline lint bench deps bench-deps apt clean fuzz fuzz-seeds fuzz-minimize audit-deps soak
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -51,14 +51,28 @@ bench: $(STAMP) deps bench-deps
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # Opt-in (not in `make test`): coverage-guided fuzzing of every codec and file reader with atheris,
-# FUZZ_RUNS inputs each (default 1,000,000); the corpus in fuzz/corpus/ grows and is kept in the repo.
+# FUZZ_RUNS inputs each (default 1,000,000), one target after another (FUZZ_TARGETS="a b" picks some).
+# Inputs that reach new code are added to fuzz/corpus/TARGET; a crash stops the run with its input saved
+# there as crash-<sha1> (keep it: it is the regression seed) and make fails. Logs: FUZZ_LOG/TARGET.log.
+# Figures: fuzz/RESULTS.md. `make fuzz-seeds` rewrites the seed inputs; `make fuzz-minimize` shrinks each
+# target's folder to the inputs that keep its coverage (run it before committing a grown corpus).
 FUZZ_RUNS ?= 1000000
+FUZZ_LOG ?= $(or $(TMPDIR),/tmp)/camaudit-fuzz
 FUZZ_TARGETS ?= $(shell $(BIN)/python -c "import sys; sys.path.insert(0, 'fuzz'); from targets import TARGETS; print(' '.join(TARGETS))" 2>/dev/null)
+FUZZ_FLAGS := -max_len=65536 -rss_limit_mb=2048 -timeout=10
 fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet atheris
-	@for t in $(FUZZ_TARGETS); do echo "== $$t"; mkdir -p fuzz/corpus/$$t; \
-	  $(BIN)/python fuzz/run.py $$t -runs=$(FUZZ_RUNS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-	    -print_final_stats=1 fuzz/corpus/$$t 2>&1 | grep -E "stat::number_of_executed_units|Done|ERROR|crash" || exit 1; done
+	@mkdir -p $(FUZZ_LOG); for t in $(FUZZ_TARGETS); do echo "== $$t"; mkdir -p fuzz/corpus/$$t; \
+	  $(BIN)/python fuzz/run.py $$t -runs=$(FUZZ_RUNS) $(FUZZ_FLAGS) -print_final_stats=1 \
+	    -artifact_prefix=fuzz/corpus/$$t/crash- fuzz/corpus/$$t > $(FUZZ_LOG)/$$t.log 2>&1; rc=$$?; \
+	  grep -E "stat::number_of_executed_units|Uncaught Python exception" -A1 $(FUZZ_LOG)/$$t.log; \
+	  if [ $$rc != 0 ]; then echo "$$t: crash or error (exit $$rc), see $(FUZZ_LOG)/$$t.log"; exit 1; fi; done
+
+fuzz-seeds: $(STAMP)
+	$(BIN)/python fuzz/seeds.py
+
+fuzz-minimize: $(STAMP)
+	$(BIN)/python fuzz/minimize.py $(FUZZ_TARGETS)
 
 # Opt-in (not in `make test`, ~10 minutes): tests/soak/, skipped unless CAMAUDIT_SOAK=1. The hostile-lab
 # soak audits every hostile profile beside normal devices SOAK_RUNS times into one register (budget, names,

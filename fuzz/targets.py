@@ -34,7 +34,11 @@ from camaudit.sources import evidence
 from camaudit.sources.passive.files import read_traffic
 
 Target = Callable[[bytes], object]
-_SCRATCH = Path(os.environ.get("FUZZ_SCRATCH", tempfile.gettempdir())) / f"camaudit-fuzz-{os.getpid()}"
+# The file readers take paths: each input is written to a scratch file, in memory where there is a tmpfs.
+_SCRATCH_DIR = os.environ.get("FUZZ_SCRATCH") or (
+    "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()  # noqa: S108 (a per-process name)
+)
+_SCRATCH = Path(_SCRATCH_DIR) / f"camaudit-fuzz-{os.getpid()}"
 
 
 def _text(data: bytes) -> str:

@@ -111,6 +111,13 @@ def _audits(db: Path) -> list[tuple[str, bool]]:
         return [(a.id, a.complete) for a in reader.audits()]
 
 
+def _kill_point(rng: random.Random, run: int, full: float) -> float:
+    """Every other kill anywhere in the run; the others in its last quarter, where the results are
+    committed and the files written (a run takes a second to start: the earliest point is 0.3 s)."""
+    low = 0.3 if run % 2 else 0.75 * full
+    return rng.uniform(low, max(low, 0.98 * full))
+
+
 def _timed(args: Sequence[str]) -> float:
     start = time.monotonic()
     _camaudit(args)
@@ -133,7 +140,7 @@ def test_kill_9_scan_then_resume(tmp_path: Path, served: list[ServedLab]) -> Non
     finished: dict[str, set[tuple[Any, ...]]] = {}  # audits finished so far, and their devices
     outcomes = []
     for run in range(RUNS_SCAN):
-        delay = rng.uniform(0.3, 0.95 * full)
+        delay = _kill_point(rng, run, full)
         status, committed = _kill_at(["scan", "-iL", str(targets), "--db", str(db), *SLOW], delay, watch=db)
         assert _integrity(db) == "ok" if db.exists() else True
         new = [(a, done) for a, done in _audits(db) if a not in finished]
@@ -185,7 +192,7 @@ def test_kill_9_traffic(tmp_path: Path) -> None:
     outcomes = []
     for run in range(RUNS_TRAFFIC):
         out = tmp_path / f"traffic-{run}.json"
-        delay = rng.uniform(0.2, 0.95 * full)
+        delay = _kill_point(rng, run, full)
         status, _ = _kill_at(["traffic", str(capture), "--db", str(db), "--json", str(out)], delay)
         if db.exists():
             assert _integrity(db) == "ok"
@@ -236,8 +243,7 @@ def test_kill_9_report(tmp_path: Path, served: list[ServedLab]) -> None:
     for run in range(RUNS_REPORT):
         name = ["pdf", "html", "csv", "json"][run % 4]
         out = tmp_path / f"killed-{run}.{name}"
-        # Half the kills anywhere, half in the last fifth, where the file is written.
-        delay = durations[name] * (rng.uniform(0.1, 1.0) if run % 2 else rng.uniform(0.8, 1.0))
+        delay = _kill_point(rng, run, durations[name])
         status, _ = _kill_at(["report", "--db", str(db), "-f", name, "-o", str(out)], delay)
         state = "absent"
         if out.exists():
