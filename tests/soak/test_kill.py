@@ -1,5 +1,8 @@
 """kill -9 at random points (issue 13), opt-in with `make soak`: `scan`, `traffic` and `report` are each
-killed at a random moment, many times (KILL_RUNS_SCAN / _TRAFFIC / _REPORT; 22 in all by default).
+killed at a random moment, many times (KILL_RUNS_SCAN / _TRAFFIC / _REPORT; 28 in all by default).
+A random delay from the start cannot reliably land in the short moments that matter (the register being
+written at the end of `traffic`, a file being written): some runs wait for that moment to begin (an
+audit row appears, a staging folder appears) and kill at a random point just after it.
 
 - scan: every run kills a new audit in the one register; what the register had committed when the kill
   landed is still there, `scan --resume` finishes the audit with exactly the devices of an uninterrupted
@@ -23,7 +26,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -34,8 +37,8 @@ from tests.sources.passive.capture import estate, write_pcap
 from camaudit.store import Reader
 
 RUNS_SCAN = int(os.environ.get("KILL_RUNS_SCAN", "10"))
-RUNS_TRAFFIC = int(os.environ.get("KILL_RUNS_TRAFFIC", "6"))
-RUNS_REPORT = int(os.environ.get("KILL_RUNS_REPORT", "6"))
+RUNS_TRAFFIC = int(os.environ.get("KILL_RUNS_TRAFFIC", "9"))
+RUNS_REPORT = int(os.environ.get("KILL_RUNS_REPORT", "9"))
 SEED = int(os.environ.get("SOAK_SEED", str(random.SystemRandom().randrange(1 << 30))))
 PROFILES = ["amcrest-ipc", "axis-camera", "dahua-ipc", "ezviz-camera", "hanwha-camera", "hikvision-ipc",
             "hikvision-nvr", "lts-ipc", "plain-webserver", "uniview-camera"]  # fmt: skip
@@ -52,12 +55,22 @@ def _camaudit(args: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess
     return done
 
 
-def _kill_at(args: Sequence[str], delay: float, watch: Path | None = None) -> tuple[int | None, set[str]]:
-    """Start camaudit, SIGKILL it `delay` seconds later; poll `watch` (a register) for the hosts it has
-    committed until the kill. Returns the exit status (None: killed) and the last hosts seen committed."""
+def _kill_at(
+    args: Sequence[str],
+    delay: float,
+    watch: Path | None = None,
+    after: Callable[[], bool] | None = None,
+) -> tuple[int | None, set[str]]:
+    """Start camaudit, SIGKILL it `delay` seconds later (counted from when `after()` first holds, if
+    given); poll `watch` (a register) for the hosts it has committed until the kill. Returns the exit
+    status (None: killed) and the last hosts seen committed."""
     process = subprocess.Popen([sys.executable, "-m", "camaudit", *args],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     seen: set[str] = set()
+    if after is not None:
+        limit = time.monotonic() + 300
+        while process.poll() is None and time.monotonic() < limit and not after():
+            time.sleep(0.005)
     deadline = time.monotonic() + delay
     while time.monotonic() < deadline and process.poll() is None:
         if watch is not None:
@@ -68,6 +81,22 @@ def _kill_at(args: Sequence[str], delay: float, watch: Path | None = None) -> tu
         process.wait(30)
         return None, seen
     return process.returncode, seen
+
+
+def _audit_rows(db: Path) -> int:
+    """Audit rows committed so far (the first thing `traffic` writes to the register)."""
+    if not db.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2)) as conn:
+            return int(conn.execute("SELECT count(*) FROM audits").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _staging(folder: Path, name: str) -> Callable[[], bool]:
+    """True once the file's private staging folder (`.NAME.*.partial`, cli/render.write_files) exists."""
+    return lambda: any(p.name.startswith(f".{name}.") for p in folder.iterdir())
 
 
 def _committed_hosts(db: Path) -> set[str]:
@@ -192,8 +221,18 @@ def test_kill_9_traffic(tmp_path: Path) -> None:
     outcomes = []
     for run in range(RUNS_TRAFFIC):
         out = tmp_path / f"traffic-{run}.json"
-        delay = _kill_point(rng, run, full)
-        status, _ = _kill_at(["traffic", str(capture), "--db", str(db), "--json", str(out)], delay)
+        args = ["traffic", str(capture), "--db", str(db), "--json", str(out)]
+        moment = ["anywhere", "register being written", "--json being written"][run % 3]
+        if run % 3 == 0:
+            delay = _kill_point(rng, run, full)
+            status, _ = _kill_at(args, delay)
+        elif run % 3 == 1:
+            rows = _audit_rows(db)
+            delay = rng.uniform(0, 0.15)
+            status, _ = _kill_at(args, delay, after=lambda before=rows: _audit_rows(db) > before)
+        else:
+            delay = rng.uniform(0, 0.05)
+            status, _ = _kill_at(args, delay, after=_staging(tmp_path, out.name))
         if db.exists():
             assert _integrity(db) == "ok"
         audits = _audits(db)
@@ -205,7 +244,8 @@ def test_kill_9_traffic(tmp_path: Path) -> None:
         leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(f".{out.name}."))
         outcomes.append(
             {
-                "kill_after_s": round(delay, 2),
+                "moment": moment,
+                "kill_after_s": round(delay, 3),
                 "exit": status,
                 "audits_finished": sum(1 for _, c in audits if c),
                 "audits_unfinished": sum(1 for _, c in audits if not c),
@@ -215,6 +255,8 @@ def test_kill_9_traffic(tmp_path: Path) -> None:
         )
     _camaudit(["traffic", str(capture), "--db", str(db)])  # the register still takes a full run
     assert _integrity(db) == "ok"
+    last = [a for a, complete in _audits(db) if complete][-1]
+    assert _devices(db, last) == reference
     FIGURES["traffic"] = {"full_run_s": round(full, 1), "frames": 6000 * len(estate()), "runs": outcomes}
     _report()
 
@@ -243,23 +285,38 @@ def test_kill_9_report(tmp_path: Path, served: list[ServedLab]) -> None:
     for run in range(RUNS_REPORT):
         name = ["pdf", "html", "csv", "json"][run % 4]
         out = tmp_path / f"killed-{run}.{name}"
-        delay = _kill_point(rng, run, durations[name])
-        status, _ = _kill_at(["report", "--db", str(db), "-f", name, "-o", str(out)], delay)
+        args = ["report", "--db", str(db), "-f", name, "-o", str(out)]
+        if run % 2 == 0:
+            moment, delay = "anywhere", _kill_point(rng, run, durations[name])
+            status, _ = _kill_at(args, delay)
+        else:  # while the file is being written, or just after it moved into place
+            moment, delay = "file being written", rng.uniform(0, 0.08)
+            status, _ = _kill_at(args, delay, after=_staging(tmp_path, out.name))
         state = "absent"
         if out.exists():
             data = out.read_bytes()
             assert REPORT_CHECKS[name](data), f"a partial {name} report claimed as complete"
-            if name != "pdf":  # a PDF carries its creation time
+            if name == "json":  # the same report, but for the second it was generated in
+                assert _undated(data) == _undated(references[name])
+            elif name != "pdf":  # a PDF carries its creation time
                 assert data == references[name]
             if name == "csv":
                 assert out.with_name(f"{out.stem}-findings.csv").exists()
             state = "whole"
-        outcomes.append({"format": name, "kill_after_s": round(delay, 2), "exit": status, "file": state})
+        leftovers = len([p for p in tmp_path.iterdir() if p.name.startswith(f".{out.name}.")])
+        outcomes.append({"format": name, "moment": moment, "kill_after_s": round(delay, 3), "exit": status,
+                         "file": state, "partial_folders_left": leftovers})  # fmt: skip
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before, "a report changed the register"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(db.name + "-")], "-wal/-shm beside it"
     assert _integrity(db) == "ok"
     FIGURES["report"] = {"full_run_s": {k: round(v, 1) for k, v in durations.items()}, "runs": outcomes}
     _report()
+
+
+def _undated(data: bytes) -> Any:
+    doc = json.loads(data)
+    doc.pop("generated", None)
+    return doc
 
 
 def _report() -> None:
