@@ -34,7 +34,11 @@ from camaudit.sources import evidence
 from camaudit.sources.passive.files import read_traffic
 
 Target = Callable[[bytes], object]
-_SCRATCH = Path(os.environ.get("FUZZ_SCRATCH", tempfile.gettempdir())) / f"camaudit-fuzz-{os.getpid()}"
+# The file readers take paths: each input is written to a scratch file, in memory where there is a tmpfs.
+_SCRATCH_DIR = os.environ.get("FUZZ_SCRATCH") or (
+    "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()  # noqa: S108 (a per-process name)
+)
+_SCRATCH = Path(_SCRATCH_DIR) / f"camaudit-fuzz-{os.getpid()}"
 
 
 def _text(data: bytes) -> str:
@@ -60,6 +64,21 @@ def _rows(data: bytes) -> object:
     return list(read_rows(data))
 
 
+def _selected(parsers: list[str], parse: Callable[[bytes, str], object]) -> Target:
+    """A codec with one parser per document: the first byte picks the document, the rest is its body."""
+
+    def run(data: bytes) -> object:
+        if not data:
+            return None
+        return parse(data[1:], parsers[data[0] % len(parsers)])
+
+    return run
+
+
+ISAPI_DOCUMENTS = sorted(isapi.PARSERS)
+DAHUA_CGI_NAMES = sorted(dahua_cgi.PARSERS)
+
+
 TARGETS: dict[str, tuple[Target, tuple[type[BaseException], ...]]] = {
     "sadp": (sadp.parse_reply, (ProtocolError,)),
     "dhip": (dhip.parse_message, (ProtocolError,)),
@@ -71,8 +90,8 @@ TARGETS: dict[str, tuple[Target, tuple[type[BaseException], ...]]] = {
     "sdp": (rtsp.parse_sdp, (ProtocolError,)),
     "http": (http.parse_response, (ProtocolError,)),
     "tls": (tls.certificate_fields, (ProtocolError,)),
-    "isapi": (lambda d: isapi.parse(d, "deviceInfo"), (ProtocolError,)),
-    "dahua_cgi": (lambda d: dahua_cgi.parse(d, "getSystemInfo"), (ProtocolError,)),
+    "isapi": (_selected(ISAPI_DOCUMENTS, isapi.parse), (ProtocolError,)),
+    "dahua_cgi": (_selected(DAHUA_CGI_NAMES, dahua_cgi.parse), (ProtocolError,)),
     "mdns": (mdns.parse_response, (ProtocolError,)),
     "ssdp": (upnp.parse_reply, (ProtocolError,)),
     "upnp_description": (upnp.parse_description, (ProtocolError,)),

@@ -89,6 +89,11 @@ def test_defaults_declare_nothing() -> None:
             'sector = "banking"',
             r"^c\.toml:4: organisation\.sector: unknown sector",
         ),
+        (  # fuzz/corpus/camaudit_toml/crash-adab9e…: a list here was a TypeError (unhashable)
+            'sector = "central_government"',
+            'sector = ["10.1.0.0/16"]',
+            r"^c\.toml:4: organisation\.sector: must be a string",
+        ),
         (
             'jurisdictions = ["US-LA", "UK"]',
             'jurisdictions = ["US-LA", "Mars"]',

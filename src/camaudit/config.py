@@ -234,6 +234,8 @@ def _organisation(src: _Source, data: Mapping[str, Any], vocab: PolicyVocab) -> 
     org = _table(src, data, "organisation", _ORG_KEYS | set(vocab.facts))
     at = ("organisation",)
     sector = org.get("sector")
+    if sector is not None and not isinstance(sector, str):
+        src.fail((*at, "sector"), "must be a string")
     if sector is not None and sector not in vocab.sectors:
         src.fail((*at, "sector"), f"unknown sector {sector!r} (known: {', '.join(sorted(vocab.sectors))})")
     return {

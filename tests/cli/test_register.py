@@ -91,3 +91,29 @@ def test_importing_what_was_exported_changes_nothing_and_says_so(tmp_path: Path)
     with Reader(db) as reader:
         history = [reader.status_history(r.id) for r in reader.register_devices()]
     assert all(len(h) == 1 for h in history)  # no status change was recorded by a no-op import
+
+
+def _files_beside(db: Path) -> set[str]:
+    return {p.name for p in db.parent.iterdir() if p.name.startswith(db.name)} - {db.name}
+
+
+def test_read_commands_leave_no_wal_or_shm_beside_a_register_sound_or_corrupt(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    reads = [
+        ["devices"],
+        ["findings"],
+        ["report", "-o", str(tmp_path / "r.html")],
+        ["register", "export", "-o", str(tmp_path / "x.csv")],
+    ]
+    for args in reads:
+        code, _, err = _run([*args, "--db", str(db)])
+        assert code == 0, (args, err)
+        assert _files_beside(db) == set(), args
+    data = bytearray(db.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the schema page: "database disk image is malformed"
+    db.write_bytes(bytes(data))
+    for args in reads:
+        code, out, err = _run([*args, "--db", str(db)])
+        assert code in (1, 2), args
+        assert "malformed" in err and "Traceback" not in out + err, args
+        assert _files_beside(db) == set(), args

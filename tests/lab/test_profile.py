@@ -92,6 +92,10 @@ def _mdns(service: str) -> str:
         (_mdns("type: _http._tcp.local, instance: a, host: h.local, port: 0"), "port 1-65535"),
         (_mdns("type: _http._tcp.local, instance: a, host: '', port: 80"), "not a DNS name"),
         (_mdns("type: _http._tcp.local, instance: a, host: h, port: 80, x: 1"), "unknown key"),
+        ("  81/tcp: {protocol: raw, behaviour: rotate}\n", "takes 1..16 replies"),
+        ("  81/tcp: {protocol: raw, behaviour: silent, replies: [a]}\n", "takes 1..16 replies"),
+        ("  81/tcp: {protocol: raw, behaviour: reset}\n", "start of a reply"),
+        ("  81/tcp: {protocol: raw, behaviour: explode}\n", "must be one of"),
     ],
 )
 def test_bad_discovery_services_are_rejected(tmp_path: Path, service: str, error: str) -> None:

@@ -161,3 +161,12 @@ def test_damaged_certificates_only_raise_protocol_error(cut: int, flips: list[tu
     except ProtocolError:
         return
     assert fields["tls.self_signed"] in ("true", "false")
+
+
+def test_an_unknown_certificate_version_is_a_protocol_error() -> None:
+    # fuzz/corpus/tls/crash-086f2f…: cryptography's InvalidVersion is no ValueError and escaped.
+    der = _der(HIKVISION)
+    version = der.index(b"\xa0\x03\x02\x01\x02")  # [0] EXPLICIT INTEGER 2 (v3)
+    bad = der[: version + 4] + b"\x06" + der[version + 5 :]
+    with pytest.raises(ProtocolError, match="not a valid X509 version"):
+        tls.certificate_fields(bad)

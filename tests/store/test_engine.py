@@ -75,3 +75,55 @@ def test_a_register_from_a_newer_camaudit_is_refused(register: Register, db: Pat
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(RegisterError, match="newer"):
         Register(db)
+
+
+def _beside(db: Path) -> set[str]:
+    return {p.name for p in db.parent.iterdir()} - {db.name}
+
+
+def _corrupt(db: Path) -> None:
+    data = bytearray(db.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the schema page: "database disk image is malformed"
+    db.write_bytes(bytes(data))
+
+
+def test_a_reader_of_a_closed_register_leaves_nothing_beside_it(db: Path) -> None:
+    Register(db).close()
+    assert _beside(db) == set()
+    with Reader(db) as reader, reader.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM audits").scalar() == 0
+    assert _beside(db) == set()  # no -wal, no -shm: a read changes nothing on disk
+
+
+@pytest.mark.parametrize("damage", ["malformed", "not a database", "truncated"])
+def test_a_reader_of_a_corrupt_register_fails_cleanly_and_creates_nothing(db: Path, damage: str) -> None:
+    Register(db).close()
+    if damage == "malformed":
+        _corrupt(db)
+    elif damage == "not a database":
+        db.write_bytes(b"not a database, just bytes " * 200)
+    else:
+        db.write_bytes(db.read_bytes()[:5000])
+    with pytest.raises(RegisterError):
+        Reader(db)
+    assert _beside(db) == set()
+
+
+def test_a_read_only_register_is_read_without_files_beside_it(db: Path) -> None:
+    Register(db).close()
+    db.chmod(0o444)
+    db.parent.chmod(0o555)
+    try:
+        with Reader(db) as reader, reader.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM audits").scalar() == 0
+        assert _beside(db) == set()
+    finally:
+        db.parent.chmod(0o755)
+
+
+def test_a_reader_beside_an_open_writer_sees_what_it_committed(register: Register, db: Path) -> None:
+    with register.engine.begin() as conn:  # committed into the -wal, not yet checkpointed
+        conn.exec_driver_sql("INSERT INTO audits VALUES ('a1', '2026-01-01', NULL, '[]', '{}', '')")
+    assert (db.parent / f"{db.name}-wal").exists()
+    with Reader(db) as reader, reader.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT id FROM audits").scalars().all() == ["a1"]

@@ -25,18 +25,20 @@ def lab() -> None:
 
 @lab.command("list")
 def list_profiles() -> None:
-    """List the device profiles: who made each, what it is sold as, its ports and what it emulates."""
+    """List the device profiles: who made each, what it is sold as, its ports and what it emulates
+    (those served only when named with --profile are marked "opt-in")."""
     out = Console(highlight=False)
     # One block per device, not a six-column table: at 80 columns a table cut every description to
     # a few letters; here the lines wrap whole, indented under their device.
-    for p in load_profiles():
+    for p in load_profiles(every=True):
         e = p.expected
         made = maker_name(e.manufacturer) if e.manufacturer else "no known maker"
         if e.brand and e.brand != e.manufacturer:
             made += f", sold as {maker_name(e.brand)}"
         kind = type_name(e.device_type) if e.device_type else "not a camera"
         ports = " ".join(s.key for s in p.services)
-        out.print(Text.assemble((p.id, "bold"), f"  {made} · {kind}"))
+        name = p.id if p.default_lab else f"{p.id} (opt-in)"
+        out.print(Text.assemble((name, "bold"), f"  {made} · {kind}"))
         for line in (f"ports {ports}", p.description):
             out.print(Padding(Text(line), (0, 0, 0, 4), expand=False))
 

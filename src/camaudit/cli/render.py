@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +40,24 @@ def table_console(json_out: str | None = None, width: int = 160) -> Console:
 
 
 def write_json(data: Any, target: str) -> None:
-    """Indented JSON to a file, or to stdout for '-'."""
+    """Indented JSON to a file (whole or not at all, see `write_files`), or to stdout for '-'."""
     text = json.dumps(data, indent=2) + "\n"
     if target == "-":
         sys.stdout.write(text)
     else:
-        Path(target).write_text(text, encoding="utf-8")
+        write_files(Path(target), lambda path: (path.write_text(text, encoding="utf-8"), (path,))[1])
+
+
+def write_files(path: Path, write: Callable[[Path], tuple[Path, ...]]) -> tuple[Path, ...]:
+    """Have `write` make `path` (and any companions beside it) in a private folder next to it, then move
+    each into place, the first-named file last: a file at `path` is always whole, however the command
+    ends (kill -9 included, issue 13); an interrupted run leaves at most a hidden `.NAME.*.partial`
+    folder. Returns the files in their final places."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
+    try:
+        made = write(staging / path.name)
+        for file in reversed(made):
+            os.replace(file, path.parent / file.name)
+        return tuple(path.parent / file.name for file in made)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -10,6 +10,7 @@ from camaudit import report as reports
 from camaudit.cli.audits import audit_options, say_which
 from camaudit.cli.outputs import check_writable
 from camaudit.cli.register import db_option, register_errors
+from camaudit.cli.render import write_files
 from camaudit.report.formats import BY_NAME, FORMATS
 from camaudit.store import Reader
 
@@ -64,7 +65,7 @@ def report(
             say_which(reader, reader.audit(view["audit"]["id"]), db)
     path = Path(output) if output else Path(f"report-{view['audit']['id'][:12]}{chosen.suffix}")
     try:
-        written = chosen.write(view, path)
+        written = write_files(path, lambda staged: chosen.write(view, staged))
     except OSError as exc:  # the register still holds the audit: say so, in one line
         why = exc.strerror or str(exc)
         click.echo(f"camaudit: error: cannot write {path}: {why} (the audit stays in the register)", err=True)

@@ -49,7 +49,9 @@ DEVICE_TYPES = frozenset(
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _TOP_KEYS = {"schema", "id", "description", "sources", "mac", "expected", "services"}
-_OPTIONAL_KEYS = {"credentials", "authenticated"}  # spec_auth: accounts, lockout, Digest-only routes
+# spec_auth: accounts, lockout, Digest-only routes; `default_lab: false` keeps a device out of the
+# default lab (every profile: the demo and the test session's lab) so only those who name it serve it.
+_OPTIONAL_KEYS = {"credentials", "authenticated", "default_lab"}
 _EXPECTED_KEYS = {"manufacturer", "brand", "model", "firmware", "device_type", "is_camera"}
 
 ServiceSpec = (
@@ -126,6 +128,7 @@ class Profile:
     path: str = ""
     credentials: spec_auth.CredentialsSpec | None = None
     authenticated: Mapping[str, HttpRoute] | None = None
+    default_lab: bool = True
 
 
 def load_profile(path: Path) -> Profile:
@@ -159,6 +162,7 @@ def load_profile(path: Path) -> Profile:
         )
         if "authenticated" in d
         else None,
+        default_lab=want(where.child("default_lab"), d.get("default_lab", True), bool),
     )
 
 
@@ -229,11 +233,17 @@ def profile_paths(directory: Path = PROFILE_DIR) -> tuple[Path, ...]:
     return tuple(sorted(directory.glob("*.yaml")))
 
 
-def load_profiles(ids: Iterable[str] | None = None, directory: Path = PROFILE_DIR) -> tuple[Profile, ...]:
-    """Load profiles sorted by id (the lab's address order); `ids` selects some, unknown ids fail."""
+def load_profiles(
+    ids: Iterable[str] | None = None, directory: Path = PROFILE_DIR, *, every: bool = False
+) -> tuple[Profile, ...]:
+    """Load profiles sorted by id (the lab's address order); `ids` selects some, unknown ids fail.
+
+    Without `ids`: the default lab, every profile but those marked `default_lab: false` (or all of
+    them with `every`).
+    """
     profiles = {p.id: p for p in map(load_profile, profile_paths(directory))}
     if ids is None:
-        return tuple(profiles[k] for k in sorted(profiles))
+        return tuple(profiles[k] for k in sorted(profiles) if every or profiles[k].default_lab)
     wanted = list(dict.fromkeys(ids))
     unknown = [i for i in wanted if i not in profiles]
     if unknown:

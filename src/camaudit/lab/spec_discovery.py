@@ -139,28 +139,49 @@ def wsd_spec(where: Where, data: Any) -> WsdSpec:
     )
 
 
+RAW_BEHAVIOURS = ("flood", "silent", "endless", "reset", "rotate")
+MAX_ROTATE = 16  # replies a `rotate` device cycles through
+
+
 @dataclass(frozen=True, slots=True)
 class RawSpec:
-    """Hostile TCP behaviour: `flood` sends `size` bytes of `fill` on connect; `silent` accepts and
-    never answers (slowloris) until the client leaves or `hold` seconds pass."""
+    """Hostile TCP behaviour.
+
+    - `flood`: `size` bytes of `fill` on connect.
+    - `silent`: accepts and never answers (slowloris) until the client leaves or `hold` seconds pass.
+    - `endless`: after the client's first bytes, `prefix` then `fill` without end, until the client
+      leaves or `hold` seconds pass (a stream that never finishes).
+    - `reset`: after the client's first bytes, `prefix` (the start of a reply), then a TCP reset.
+    - `rotate`: reads one request and answers it with the next of `replies` (wrapping round), then
+      closes; `{cseq}` in a reply is the request's CSeq, as an RTSP server echoes it.
+    """
 
     behaviour: str
     size: int = 0
     fill: bytes = b"A"
     hold: float = 120.0
+    prefix: bytes = b""
+    replies: tuple[bytes, ...] = ()
 
 
 def raw_spec(where: Where, data: Any) -> RawSpec:
-    d = check_keys(where, data, {"protocol", "behaviour", "size", "fill", "hold"}, {"protocol", "behaviour"})
+    keys = {"protocol", "behaviour", "size", "fill", "hold", "prefix", "replies"}
+    d = check_keys(where, data, keys, {"protocol", "behaviour"})
     behaviour = want(where.child("behaviour"), d["behaviour"], str)
-    if behaviour not in ("flood", "silent"):
-        raise where.child("behaviour").error("must be flood or silent")
+    if behaviour not in RAW_BEHAVIOURS:
+        raise where.child("behaviour").error(f"must be one of {', '.join(RAW_BEHAVIOURS)}")
     size = want(where.child("size"), d.get("size", 0), int)
     if not 0 <= size <= MAX_FLOOD:
         raise where.child("size").error(f"must be 0..{MAX_FLOOD}")
     fill = want(where.child("fill"), d.get("fill", "A"), str).encode("utf-8") or b"A"
     hold = float(want(where.child("hold"), d.get("hold", 120.0), (int, float)))
-    return RawSpec(behaviour, size, fill, hold)
+    prefix = want(where.child("prefix"), d.get("prefix", ""), str).encode("utf-8")
+    replies = tuple(r.encode("utf-8") for r in str_list(where.child("replies"), d.get("replies", [])))
+    if (behaviour == "rotate") != bool(replies) or len(replies) > MAX_ROTATE:
+        raise where.child("replies").error(f"'rotate' and only it takes 1..{MAX_ROTATE} replies")
+    if behaviour == "reset" and not prefix:
+        raise where.child("prefix").error("'reset' sends the start of a reply first: give it")
+    return RawSpec(behaviour, size, fill, hold, prefix, replies)
 
 
 @dataclass(frozen=True, slots=True)

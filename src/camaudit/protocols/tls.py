@@ -42,7 +42,7 @@ NAME_KEYS: Mapping[str, x509.ObjectIdentifier] = {
 }
 
 # What a hostile DER can make cryptography raise while loading or reading names.
-_READ_ERRORS = (ValueError, TypeError, UnicodeError, UnsupportedAlgorithm, OverflowError)
+_READ_ERRORS = (ValueError, TypeError, UnicodeError, UnsupportedAlgorithm, OverflowError, x509.InvalidVersion)
 
 
 def certificate_fields(der: bytes) -> dict[str, str]:

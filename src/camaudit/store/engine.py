@@ -6,7 +6,11 @@
   ``BEGIN IMMEDIATE`` so two writers queue on the lock instead of failing halfway (datasette's
   `_execute_writes` does the same).
 - Readers open the file read-only (``mode=ro`` and ``PRAGMA query_only``) and every statement has a time
-  limit (datasette's `sqlite_timelimit`: a progress handler that interrupts a slow query).
+  limit (datasette's `sqlite_timelimit`: a progress handler that interrupts a slow query). A read leaves
+  nothing beside the file: with no ``-wal`` there (no writer has it open, and the last one checkpointed
+  everything it committed into the file) the file is opened ``immutable``, since even a ``mode=ro``
+  connection creates ``-wal`` and ``-shm`` in a WAL database's folder and cannot remove them; with a
+  ``-wal`` there, ``mode=ro`` reads it too (and the files it uses are already there).
 - Migrations (Alembic, shipped in `store/migrations`) run only through the writer.
 """
 
@@ -140,10 +144,12 @@ def _sqlite_reader(url: sa.URL, seconds: float) -> sa.Engine:
     path = Path(url.database or "")
     if not path.is_file():
         raise RegisterError(f"no register at {path} (run 'camaudit scan --db {path}' first)")
-    uri = f"file:{quote(str(path))}?mode=ro"
+    wal = path.with_name(f"{path.name}-wal")
 
     def connect() -> sqlite3.Connection:
-        dbapi = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        # Decided per connection: a writer that opened the file since the last one is seen by its -wal.
+        mode = "ro" if wal.exists() else "ro&immutable=1"
+        dbapi = sqlite3.connect(f"file:{quote(str(path))}?mode={mode}", uri=True, check_same_thread=False)
         dbapi.execute("PRAGMA query_only=1")
         _time_limit(dbapi, seconds)
         return dbapi
@@ -159,8 +165,13 @@ def reader_engine(db: str | Path | None, seconds: float = READ_TIME_LIMIT) -> sa
     else:
         options = f"-c default_transaction_read_only=on -c statement_timeout={int(seconds * 1000)}"
         engine = sa.create_engine(url, poolclass=sa.NullPool, connect_args={"options": options})
-    with engine.connect() as connection:
-        revision = current_revision(connection)
+    try:
+        with engine.connect() as connection:
+            revision = current_revision(connection)
+    except sa.exc.DatabaseError as exc:
+        engine.dispose()
+        cause = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        raise RegisterError(f"the register {describe(db)} cannot be read: {cause}") from None
     if revision != HEAD:
         writer_engine(db).dispose()
     return engine

@@ -75,3 +75,19 @@ def test_files_are_dispatched_by_content(tmp_path: Path) -> None:
         kind_of(junk)
     traffic, kinds = read_traffic([flows])
     assert kinds == {str(flows): "flow"} and traffic.destinations[0].bytes_up == 50
+
+
+def test_counters_and_times_that_are_no_numbers_are_skipped_not_raised(tmp_path: Path) -> None:
+    # fuzz/corpus/netflow_csv/crash-1e0089…: "inf" bytes raised OverflowError out of the reader.
+    path = tmp_path / "nfdump.csv"
+    rows = [
+        "2023-11-14 22:13:20,2023-11-14 22:13:25,5.000,192.168.1.30,198.51.100.80,40200,8800,UDP,......,0,0,"
+        f"10,{nbytes},5,400"
+        for nbytes in ("inf", "1e999 G", "-5", "nan", "1.5 K")
+    ]
+    rows.append("inf,nan,5.000,192.168.1.30,198.51.100.81,40200,8800,UDP,......,0,0,1,100,0,0")
+    path.write_text("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt\n" + "\n".join(rows) + "\n")
+    traffic = _read(path).finish()
+    assert traffic.counts.records + traffic.counts.skipped == 6
+    by_remote = {d.remote: d for d in traffic.destinations}
+    assert by_remote["198.51.100.80"].bytes_up == 1500  # only the "1.5 K" row counted its bytes

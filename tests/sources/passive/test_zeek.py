@@ -6,6 +6,8 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
+
 from camaudit.sources.passive.summary import Traffic, TrafficSummary
 from camaudit.sources.passive.zeek import read_zeek
 
@@ -256,3 +258,16 @@ def test_bad_rows_are_counted_and_later_rows_still_read(tmp_path: Path) -> None:
     assert (traffic.counts.records, traffic.counts.skipped) == (2, 1)
     assert traffic.counts.warnings[0].where == "line 10"
     assert traffic.destinations[0].bytes_up == 200
+
+
+@pytest.mark.parametrize("separator", ["\\x0", "\\x", "\\u12", "\\", "\\N{nope}", "\u0100"])
+def test_a_bad_separator_directive_is_a_warning_and_the_tab_stays(tmp_path: Path, separator: str) -> None:
+    # fuzz/corpus/zeek/crash-0d6f55…: `#separator \x0` raised UnicodeDecodeError out of the reader.
+    good = _conn_row("192.168.1.20", 40100, "203.0.113.10", 8666, "tcp", 100, 0, (1, 0))
+    path = _tsv(tmp_path / "conn.log", "conn", CONN_FIELDS, CONN_TYPES, [good])
+    path.write_text(f"#separator {separator}\n" + path.read_text(), encoding="utf-8")
+    traffic = _read(path)
+    assert traffic.counts.records == 1
+    assert ("line 1", "bad #separator (kept the one before)") in [
+        (w.where, w.message) for w in traffic.counts.warnings
+    ]

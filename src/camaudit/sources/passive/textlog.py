@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
+import math
 import zlib
 from collections.abc import Iterator
 from datetime import datetime
@@ -75,6 +76,8 @@ def parse_time(text: str) -> float | None:
     except ValueError:
         pass
     else:
+        if not math.isfinite(number):  # "inf", "nan", "1e999": no time at all
+            return None
         return number / 1000.0 if number > 1e11 else number
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -87,13 +90,18 @@ def parse_time(text: str) -> float | None:
     return parsed.timestamp()
 
 
+MAX_COUNTER = 2**64 - 1  # flow counters are 64-bit; anything beyond is not a count
+
+
 def parse_int(text: str) -> int | None:
+    """A non-negative counter: digits, or nfdump's scaled "1.2 M"; None for anything else."""
     value = text.strip()
     if value.isascii() and value.isdigit() and len(value) <= 19:
         return int(value)
     try:  # nfdump writes large counters as "1.2 M"
         number, _, unit = value.partition(" ")
         scale = {"": 1, "K": 1_000, "M": 1_000_000, "G": 1_000_000_000}[unit.upper()]
-        return int(float(number) * scale)
+        scaled = float(number) * scale
     except (KeyError, ValueError):
         return None
+    return int(scaled) if 0 <= scaled <= MAX_COUNTER else None  # also False for inf and nan

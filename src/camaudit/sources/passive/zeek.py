@@ -165,7 +165,9 @@ def read_zeek(path: Path, summary: TrafficSummary) -> None:
         if not line:
             continue
         if line.startswith("#"):
-            state.directive(line)
+            problem = state.directive(line)
+            if problem:
+                summary.warn(str(path), f"line {number}", problem)
             continue
         record = _json(line) if line.startswith("{") else state.record(line)
         if record is None:
@@ -184,10 +186,17 @@ class _Tsv:
         self.fields: list[str] | None = None
         self.path: str | None = None
 
-    def directive(self, line: str) -> None:
+    def directive(self, line: str) -> str | None:
+        """Apply one header line; a problem with it is returned (the directive in force stays)."""
         key, _, value = line[1:].partition(self.separator if not line.startswith("#separator") else " ")
         if key == "separator":
-            self.separator = value.encode("latin-1").decode("unicode_escape") if value else "\t"
+            try:
+                separator = value.encode("latin-1").decode("unicode_escape") if value else "\t"
+            except UnicodeError:  # not Latin-1, or a broken escape such as `\x0`
+                separator = ""
+            if not separator:
+                return "bad #separator (kept the one before)"
+            self.separator = separator
         elif key == "set_separator":
             self.set_separator = value
         elif key == "unset_field":
@@ -198,6 +207,7 @@ class _Tsv:
             self.path = value
         elif key == "fields":
             self.fields = value.split(self.separator)
+        return None
 
     def record(self, line: str) -> Record | None:
         if self.fields is None:

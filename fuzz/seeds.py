@@ -1,0 +1,340 @@
+"""Write the seed corpus: one well-formed input or a few per target, so that fuzzing starts past the magic.
+
+`python fuzz/seeds.py [CORPUS_DIR]` (default fuzz/corpus) writes `seed-*` files beside what atheris kept.
+Seeds come from our own encoders (what the lab sends), from the published replies in tests/corpus, and
+from the formats' documented shapes; they are small on purpose (the whole corpus stays a few hundred KB).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import dpkt
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
+
+from camaudit.protocols import dhip, dvrip, mdns, onvif, rtsp, sadp, wsdiscovery
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from targets import DAHUA_CGI_NAMES, ISAPI_DOCUMENTS
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_SEED = 4096  # a seed longer than this is cut: the fuzzer grows inputs itself
+PER_KIND = 6  # published replies taken per evidence kind
+
+HIK_SADP = {
+    "DeviceType": "139",
+    "DeviceDescription": "DS-2CD2043G2-I",
+    "DeviceSN": "DS-2CD2043G2-I20200101AAWRE12345678",
+    "MAC": "c0-56-e3-11-22-33",
+    "IPv4Address": "192.0.2.20",
+    "SoftwareVersion": "V5.5.0build 170725",
+    "HCPlatformEnable": "true",
+    "Activated": "true",
+}
+
+
+def _corpus_raw(kinds: set[str]) -> Iterator[bytes]:
+    """The `raw` of published evidence items of these kinds (tests/corpus/cases)."""
+    taken: dict[str, int] = {}
+    for path in sorted((ROOT / "tests" / "corpus" / "cases").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            for item in json.loads(line)["evidence"]:
+                kind = item["kind"]
+                if kind in kinds and "raw" in item and taken.get(kind, 0) < PER_KIND:
+                    taken[kind] = taken.get(kind, 0) + 1
+                    yield item["raw"].encode("utf-8")
+
+
+def _corpus_lines(count: int) -> bytes:
+    lines: list[str] = []
+    for path in sorted((ROOT / "tests" / "corpus" / "cases").glob("*.jsonl")):
+        lines.extend(line for line in path.read_text(encoding="utf-8").splitlines()[:1] if line.strip())
+    return "\n".join(lines[:count]).encode()
+
+
+def _certificate() -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Hikvision"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "192.0.2.20"),
+        ]
+    )
+    when = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(0x1234)
+        .not_valid_before(when)
+        .not_valid_after(when + dt.timedelta(days=3650))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("camera.local")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(Encoding.DER)
+
+
+def _pcap(nano: bool = False) -> bytes:
+    frames: list[bytes] = []
+
+    def eth(src: str, dst: str, proto: int, body: dpkt.Packet, sport: int, dport: int) -> bytes:
+        l4: dpkt.Packet
+        if proto == dpkt.ip.IP_PROTO_UDP:
+            l4 = dpkt.udp.UDP(sport=sport, dport=dport, data=bytes(body))
+            l4.ulen = len(bytes(l4))
+        else:
+            l4 = dpkt.tcp.TCP(sport=sport, dport=dport, flags=dpkt.tcp.TH_ACK | dpkt.tcp.TH_PUSH, data=body)
+        ip = dpkt.ip.IP(src=socket.inet_aton(src), dst=socket.inet_aton(dst), p=proto, data=l4)
+        ip.len = len(bytes(ip))
+        mac = b"\xc0\x56\xe3\x11\x22\x33"
+        return bytes(
+            dpkt.ethernet.Ethernet(src=mac, dst=b"\x02" * 6, type=dpkt.ethernet.ETH_TYPE_IP, data=ip)
+        )
+
+    dns = dpkt.dns.DNS(id=7, qr=dpkt.dns.DNS_R, opcode=dpkt.dns.DNS_QUERY)
+    dns.qd = [dpkt.dns.DNS.Q(name="litedev.ezvizlife.com", type=dpkt.dns.DNS_A, cls=dpkt.dns.DNS_IN)]
+    dns.an = [
+        dpkt.dns.DNS.RR(
+            name="litedev.ezvizlife.com",
+            type=dpkt.dns.DNS_A,
+            cls=dpkt.dns.DNS_IN,
+            ttl=60,
+            rdata=b"\xcb\x00\x71\x0a",
+        )
+    ]
+    frames.append(eth("192.0.2.1", "192.0.2.20", dpkt.ip.IP_PROTO_UDP, dns, 53, 40000))
+    frames.append(
+        eth("192.0.2.20", "203.0.113.10", dpkt.ip.IP_PROTO_TCP, b"GET / HTTP/1.1\r\n\r\n", 40001, 80)
+    )
+    frames.append(
+        eth(
+            "192.0.2.20",
+            "239.255.255.250",
+            dpkt.ip.IP_PROTO_UDP,
+            sadp.build_reply(HIK_SADP, "7E2AD8A0-1234-4C4C-9E2B-0123456789AB"),
+            37020,
+            37020,
+        )
+    )
+    buf = io.BytesIO()
+    writer = dpkt.pcap.Writer(buf, nano=nano)
+    for i, frame in enumerate(frames):
+        writer.writepkt(frame, ts=1_700_000_000 + i)
+    return buf.getvalue()
+
+
+def _pcapng() -> bytes:
+    buf = io.BytesIO()
+    writer = dpkt.pcapng.Writer(buf)
+    reader = dpkt.pcap.Reader(io.BytesIO(_pcap()))
+    for ts, frame in reader:
+        writer.writepkt(frame, ts=ts)
+    return buf.getvalue()
+
+
+ZEEK_CONN = (
+    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n"
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\t"
+    "resp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\t"
+    "resp_pkts\tresp_ip_bytes\ttunnel_parents\n"
+    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\t"
+    "count\tstring\tcount\tcount\tcount\tcount\tset[string]\n"
+    "1700000000.000000\tC1\t192.0.2.20\t40000\t203.0.113.10\t443\ttcp\tssl\t1.5\t100\t200\tSF\tT\tF\t0\tShADadFf"
+    "\t5\t300\t4\t400\t(empty)\n#close\t2023-11-14-22-13-20\n"
+)
+ZEEK_DNS_JSON = json.dumps(
+    {
+        "ts": 1700000000.0,
+        "uid": "C2",
+        "id.orig_h": "192.0.2.20",
+        "id.orig_p": 5353,
+        "id.resp_h": "192.0.2.1",
+        "id.resp_p": 53,
+        "proto": "udp",
+        "query": "litedev.ezvizlife.com",
+        "answers": ["203.0.113.10"],
+    }
+)
+NFDUMP = (
+    "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt\n"
+    "2023-11-14 22:13:20,2023-11-14 22:13:25,5.000,192.0.2.30,198.51.100.80,40200,8800,UDP,......,0,0,"
+    "10,1000,5,400\nSummary\nflows,bytes,packets\n1,1400,15\n"
+)
+IPFIX = (
+    "sourceIPv4Address,destinationIPv4Address,sourceTransportPort,destinationTransportPort,"
+    "protocolIdentifier,packetDeltaCount,octetDeltaCount,flowStartMilliseconds,flowEndMilliseconds\n"
+    "192.0.2.30,198.51.100.80,40200,8800,17,10,1000,1700000000000,1700000005000\n"
+)
+CONFIG = """\
+[organisation]
+name = "Example Council"
+sector = "central_government"
+jurisdictions = ["US-LA", "UK"]
+purposes = ["government_facility_security"]
+
+[networks]
+internal = ["10.0.0.0/8"]
+core = ["10.1.0.0/16"]
+
+[egress]
+allowed_countries = ["US", "GB"]
+
+[packs]
+enabled = ["US-NDAA-889", "KEV-PATCHING"]
+
+[[sites]]
+name = "HQ"
+networks = ["10.1.0.0/16"]
+"""
+CREDENTIALS = """\
+[[credentials]]
+target = "brand:hikvision"
+username = "auditor"
+password = "not-a-secret-either"
+
+[[credentials]]
+target = "192.0.2.0/24"
+username = "net24"
+password = "not-a-secret"
+"""
+REGISTER_CSV = (
+    "id,key,ip,mac,serial,brand,manufacturer,model,site,owner,notes\n"
+    "1,mac:c0:56:e3:11:22:33,192.0.2.20,c0:56:e3:11:22:33,DS1234,hikvision,hikvision,DS-2CD2043G2-I,"
+    'HQ,facilities,"front door, ""north"""\n'
+    ",,192.0.2.30,,,,,,Depot,,\n"
+)
+
+
+def _pick(names: list[str], name: str) -> bytes:
+    """The selector byte of `fuzz/targets.py` that picks `name`."""
+    return bytes([names.index(name)])
+
+
+def seeds() -> dict[str, list[bytes]]:
+    http = list(_corpus_raw({"http"}))
+    return {
+        "sadp": [
+            sadp.build_reply(HIK_SADP, "7E2AD8A0-1234-4C4C-9E2B-0123456789AB"),
+            sadp.build_inquiry("7e2ad8a0-0000-4c4c-9e2b-0123456789ab"),
+        ],
+        "dhip": [
+            dhip.build_device_info_reply(
+                "3c:ef:8c:44:55:66",
+                {
+                    "DeviceClass": "IPC",
+                    "DeviceType": "IPC-HDW5231R-ZE",
+                    "SerialNo": "4M05C2APAJ12345",
+                    "Vendor": "Private",
+                    "Version": "2.800.0000000.5.R",
+                    "IPv4Address": {"IPAddress": "192.0.2.30"},
+                },
+            ),
+            dhip.build_search(),
+            *(
+                dhip.build_message(json.loads(raw))
+                for raw in _corpus_raw({"dhip_json"})
+                if raw.startswith(b"{")
+            ),
+        ],
+        "dvrip": [dvrip.build_realm_reply("ABCDEF0123456789", "1234567890")],
+        "dvrip_legacy": [
+            dvrip.build_legacy_reply(
+                device_type="IPC",
+                mac="00:12:31:aa:bb:cc",
+                ipv4="192.0.2.40",
+                version="4.2.3.0",
+                serial="XM1234",
+                web_port=80,
+                tcp_port=34567,
+            )
+        ],
+        "wsdiscovery": [
+            wsdiscovery.build_probe_matches(
+                relates_to="uuid:1",
+                endpoint="urn:uuid:2",
+                types="dn:NetworkVideoTransmitter",
+                scopes=[
+                    "onvif://www.onvif.org/hardware/DS-2CD2043G2-I",
+                    "onvif://www.onvif.org/name/HIKVISION",
+                ],
+                xaddrs=["http://192.0.2.20/onvif/device_service"],
+            ),
+            *_corpus_raw({"wsd"}),
+        ],
+        "onvif": [
+            onvif.build_device_information_response(
+                manufacturer="HIKVISION",
+                model="DS-2CD2043G2-I",
+                firmware_version="V5.5.0 build 170725",
+                serial_number="DS1234",
+                hardware_id="88",
+            ),
+            onvif.build_system_date_and_time_response(dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)),
+            onvif.build_fault(),
+            *_corpus_raw({"onvif_device_info"}),
+        ],
+        "rtsp": [
+            rtsp.build_response(
+                200, "OK", 1, headers=[("Public", "OPTIONS, DESCRIBE"), ("Server", "Rtsp Server/3.0")]
+            ),
+            *_corpus_raw({"rtsp"}),
+        ],
+        "sdp": [
+            b"v=0\r\no=- 1 1 IN IP4 192.0.2.20\r\ns=Media Presentation\r\ne=NONE\r\nt=0 0\r\n"
+            b"m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:trackID=1\r\n"
+        ],
+        "http": [
+            *http,
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        ],
+        "tls": [_certificate()],
+        "isapi": [_pick(ISAPI_DOCUMENTS, "DeviceInfo") + raw for raw in _corpus_raw({"isapi_xml"})],
+        "dahua_cgi": [_pick(DAHUA_CGI_NAMES, "getSystemInfo") + raw for raw in _corpus_raw({"dahua_cgi"})]
+        + [_pick(DAHUA_CGI_NAMES, "getSoftwareVersion") + b"version=2.800.0000000.5.R,build:2020-01-01\r\n"],
+        "mdns": [
+            mdns.build_response(
+                mdns.parse_message(mdns.build_query()),
+                mdns.ServiceInstance("_http._tcp.local", "Camera", "cam.local", 80, (("model", "X1"),)),
+                "192.0.2.20",
+            ),
+            mdns.build_query(),
+        ],
+        "ssdp": list(_corpus_raw({"ssdp"})),
+        "upnp_description": list(_corpus_raw({"upnp_xml"})),
+        "pcap": [_pcap(), _pcap(nano=True), _pcapng()],
+        "zeek": [ZEEK_CONN.encode(), ZEEK_DNS_JSON.encode() + b"\n"],
+        "netflow_csv": [NFDUMP.encode(), IPFIX.encode()],
+        "camaudit_toml": [CONFIG.encode()],
+        "credentials_toml": [CREDENTIALS.encode()],
+        "register_csv": [REGISTER_CSV.encode()],
+        "evidence_jsonl": [_corpus_lines(4), http[0] if http else b"HTTP/1.1 200 OK\r\n\r\n"],
+    }
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "fuzz" / "corpus"
+    for target, items in seeds().items():
+        folder = out / target
+        folder.mkdir(parents=True, exist_ok=True)
+        for item in items:
+            data = item[:MAX_SEED]
+            (folder / f"seed-{hashlib.sha1(data).hexdigest()[:16]}").write_bytes(data)  # noqa: S324
+
+
+if __name__ == "__main__":
+    main()
