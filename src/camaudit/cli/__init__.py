@@ -17,9 +17,21 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from camaudit.cli import annotate, devices, diff, findings, identify, lab, register, report, scan, traffic
+    from camaudit.cli import (
+        annotate,
+        devices,
+        diff,
+        findings,
+        identify,
+        imports,
+        lab,
+        register,
+        report,
+        scan,
+        traffic,
+    )
 
-    for command in (lab.lab, scan.scan, identify.identify, traffic.traffic):
+    for command in (lab.lab, scan.scan, identify.identify, traffic.traffic, imports.import_command):
         cli.add_command(command)
     from camaudit.cli import plan, policy
 

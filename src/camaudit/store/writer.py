@@ -93,14 +93,19 @@ class Register:
             _write_devices(conn, audit_id, devices, utcnow())
 
     def finish_audit(
-        self, audit_id: str, devices: Sequence[Device], finished: datetime | None = None
+        self, audit_id: str, devices: Sequence[Device] | None, finished: datetime | None = None
     ) -> None:
-        """Replace the audit's provisional per-host devices with the final ones and mark it finished."""
+        """Replace the audit's provisional per-host devices with the final ones and mark it finished.
+
+        With `devices` None, the devices `record_host` wrote are final (an import writes each address
+        once, already identified and assessed: holding them all to write again would cost memory).
+        """
         finished = finished or utcnow()
         with self.engine.begin() as conn:
-            for table in (t.FINDINGS, t.SIGHTINGS):
-                conn.execute(sa.delete(table).where(table.c.audit_id == audit_id))
-            _write_devices(conn, audit_id, devices, finished)
+            if devices is not None:
+                for table in (t.FINDINGS, t.SIGHTINGS):
+                    conn.execute(sa.delete(table).where(table.c.audit_id == audit_id))
+                _write_devices(conn, audit_id, devices, finished)
             done = conn.execute(
                 sa.update(t.AUDITS).where(t.AUDITS.c.id == audit_id).values(finished=finished)
             )

@@ -17,7 +17,7 @@ A guard test fails when a module here is missing from `FORMATS`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from camaudit.errors import BadImportFile
@@ -63,8 +63,15 @@ def detect(head: bytes) -> Format | None:
     return next((f for f in FORMATS if f.sniff(start)), None)
 
 
-def read_file(path: str | Path, budget: Inflate | None = None, *, fmt: str | None = None) -> Iterator[Item]:
-    """Every record and problem of one file (``-``: standard input), its format found from its content.
+def read_file(
+    path: str | Path,
+    budget: Inflate | None = None,
+    *,
+    fmt: str | None = None,
+    on_format: Callable[[str], None] | None = None,
+) -> Iterator[Item]:
+    """Every record and problem of one file (``-``: standard input), its format found from its content
+    (or forced with `fmt`, a name of `BY_NAME`). `on_format` hears the format chosen (``shodan+gzip``).
 
     Raises BadImportFile when the file cannot be opened or is no known format (nothing was read).
     A stream cut short or past its inflation `budget` ends with a fatal `ImportProblem`.
@@ -74,14 +81,16 @@ def read_file(path: str | Path, budget: Inflate | None = None, *, fmt: str | Non
             chosen = BY_NAME.get(fmt) if fmt else detect(head)
             if chosen is None:
                 raise BadImportFile(_unknown(path, head, packing))
-            yield from _guarded(chosen.read(stream), packing)
+            if on_format is not None:
+                on_format(f"{chosen.name}+{packing}" if packing else chosen.name)
+            yield from _guarded(chosen.read(stream))
     except (Truncated, InflateLimit) as exc:  # within the first bytes, before any record
         yield ImportProblem("byte 0", str(exc), fatal=True)
     except OSError as exc:
         raise BadImportFile(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _guarded(items: Iterator[Item], packing: str | None) -> Iterator[Item]:
+def _guarded(items: Iterator[Item]) -> Iterator[Item]:
     """The reader's items; a compressed stream that ends early ends the file with a warning."""
     count = 0
     try:
