@@ -34,7 +34,7 @@ def test_json_banner_is_a_response() -> None:
 
 LIST = b"""#masscan
 open tcp 554 10.0.0.7 1700000000
-banner tcp 80 10.0.0.7 1700000001 http HTTP/1.1 401 Unauthorized\\x0d\\x0aServer: App-webs/\\x0d\\x0a\\x0d\\x0a
+banner tcp 80 10.0.0.7 1700000001 http HTTP/1.1 401 Unauthorized\\x0d\\x0aServer: App-webs/\\x0d\\x0a
 banner tcp 80 10.0.0.7 1700000001 title Login
 nonsense here
 # end
@@ -50,15 +50,21 @@ def test_list_lines() -> None:
     assert problems[0].where == "line 5"
 
 
-XML = b"""<?xml version="1.0"?>
-<!-- masscan v1.0 scan -->
-<nmaprun scanner="masscan" start="1700000000" version="1.0-BETA"  xmloutputversion="1.03">
-<scaninfo type="syn" protocol="tcp" />
-<host endtime="1700000000"><address addr="10.0.0.8" addrtype="ipv4"/><ports><port protocol="tcp" portid="80"><state state="open" reason="syn-ack" reason_ttl="64"/></port></ports></host>
-<host endtime="1700000001"><address addr="10.0.0.8" addrtype="ipv4"/><ports><port protocol="tcp" portid="80"><state state="open" reason="response" reason_ttl="64"/><service name="http.server" banner="App-webs/"></service></port></ports></host>
-<runstats><finished time="1700000002" timestr="2023-11-14 22:13:22" elapsed="2" /><hosts up="1" down="0" total="1" /></runstats>
-</nmaprun>
-"""
+XML = b"".join(
+    [
+        b'<?xml version="1.0"?>\n<!-- masscan v1.0 scan -->\n',
+        b'<nmaprun scanner="masscan" start="1700000000" version="1.0-BETA"  xmloutputversion="1.03">\n',
+        b'<scaninfo type="syn" protocol="tcp" />\n',
+        b'<host endtime="1700000000"><address addr="10.0.0.8" addrtype="ipv4"/><ports>',
+        b'<port protocol="tcp" portid="80"><state state="open" reason="syn-ack" reason_ttl="64"/></port>',
+        b"</ports></host>\n",
+        b'<host endtime="1700000001"><address addr="10.0.0.8" addrtype="ipv4"/><ports>',
+        b'<port protocol="tcp" portid="80"><state state="open" reason="response" reason_ttl="64"/>',
+        b'<service name="http.server" banner="App-webs/"></service></port></ports></host>\n',
+        b'<runstats><finished time="1700000002" timestr="2023-11-14 22:13:22" elapsed="2" />',
+        b'<hosts up="1" down="0" total="1" /></runstats>\n</nmaprun>\n',
+    ]
+)
 
 
 def test_xml_banners() -> None:

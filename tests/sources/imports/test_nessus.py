@@ -22,7 +22,8 @@ def test_report_host() -> None:
 def test_http_plugins() -> None:
     xml = b"""<NessusClientData_v2><Report name="r"><ReportHost name="10.9.9.9"><HostProperties>
 <tag name="host-ip">10.9.9.9</tag><tag name="mac-address">44:19:b6:00:00:01</tag></HostProperties>
-<ReportItem port="80" svc_name="www" protocol="tcp" severity="0" pluginID="10107" pluginName="HTTP Server Type and Version">
+<ReportItem port="80" svc_name="www" protocol="tcp" severity="0" pluginID="10107"
+ pluginName="HTTP Server Type and Version">
 <plugin_output>The remote web server type is :
 
 App-webs/</plugin_output></ReportItem>

@@ -58,7 +58,8 @@ def test_service_fingerprint_replies_become_responses() -> None:
     )
     xml = (
         '<nmaprun scanner="nmap"><host><status state="up"/><address addr="10.1.1.1" addrtype="ipv4"/><ports>'
-        f'<port protocol="tcp" portid="8000"><state state="open"/><service name="http" servicefp="{fp.replace(chr(34), "&quot;")}"/>'
+        '<port protocol="tcp" portid="8000"><state state="open"/>'
+        f'<service name="http" servicefp="{fp.replace(chr(34), "&quot;")}"/>'
         "</port></ports></host></nmaprun>"
     ).encode()
     records, problems = split(list(nmap_xml.read(io.BufferedReader(io.BytesIO(xml)))))

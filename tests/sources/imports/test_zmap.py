@@ -23,7 +23,7 @@ def test_default_output_and_sport() -> None:
         "10.0.0.1",
         "10.0.0.2",
     ]
-    csv = b"saddr,sport,classification,success\n10.0.0.3,554,synack,1\n10.0.0.4,554,rst,0\nnot-an-ip,1,synack,1\n"
+    csv = b"saddr,sport,classification,success\n10.0.0.3,554,synack,1\n10.0.0.4,554,rst,0\nnot-an-ip,1,x,1\n"
     records, problems = split(list(zmap.read(io.BufferedReader(io.BytesIO(csv)))))
     assert records[0].ports == (554,) and records[1].ports == ()
     assert problems[0].where == "line 4"
