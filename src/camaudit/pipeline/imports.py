@@ -22,6 +22,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from typing import Any
 from camaudit.assess.checks import cves
 from camaudit.assess.framework import AssessOptions, Context
 from camaudit.assess.runner import assess
-from camaudit.model import Device, Observation, from_dict, to_dict, utcnow
+from camaudit.model import Device, Observation, Transport, utcnow
 from camaudit.pipeline.scan import identified, new_audit
 from camaudit.sources.imports import ImportProblem, Record, read_file
 from camaudit.sources.passive.inflate import MAX_INFLATED, MAX_RATIO, Inflate
@@ -91,7 +92,7 @@ class Spill:
 
     def add(self, record: Record) -> None:
         self._hosts.add(record.ip)
-        self._rows.extend((o.ip, json.dumps(to_dict(o))) for o in record.observations)
+        self._rows.extend((o.ip, _packed(o)) for o in record.observations)
         if len(self._rows) >= 4096 or len(self._hosts) >= 4096:
             self.flush()
 
@@ -115,12 +116,46 @@ class Spill:
                 yield current, items
                 items = []
             current = ip
-            items.append(from_dict(Observation, json.loads(data)))
+            items.append(_unpacked(data))
         if items:
             yield current, items
 
     def close(self) -> None:
         self.db.close()
+
+
+def _packed(obs: Observation) -> str:
+    """An observation as one JSON array for the spill (the model's codec costs a type walk per call)."""
+    return json.dumps(
+        [
+            obs.source,
+            obs.ip,
+            obs.port,
+            obs.transport.value,
+            obs.protocol,
+            obs.kind,
+            dict(obs.fields),
+            obs.raw.hex(),
+            obs.mac,
+            obs.time.isoformat(),
+        ]
+    )
+
+
+def _unpacked(data: str) -> Observation:
+    source, ip, port, transport, protocol, kind, fields, raw, mac, when = json.loads(data)
+    return Observation(
+        source,
+        ip,
+        port,
+        Transport(transport),
+        protocol,
+        kind,
+        fields,
+        bytes.fromhex(raw),
+        mac,
+        datetime.fromisoformat(when),
+    )
 
 
 def _address_order(text: str) -> tuple[int, int, str]:
@@ -175,11 +210,13 @@ def judge(
         found = [(ip, items, identified(items)) for ip, items in batch]
         flat = [d for _, _, devices in found for d in devices]
         assessed = iter(asyncio.run(_assessed(flat, [o for _, items in batch for o in items])))
+        rows = []
         for ip, items, devices in found:
             done = [next(assessed) for _ in devices]
             _count(result, done, keep)
-            if register is not None and audit_id is not None:
-                register.record_host(audit_id, ip, items, (), done)
+            rows.append((ip, items, done))
+        if register is not None and audit_id is not None:
+            register.record_hosts(audit_id, rows)
 
 
 def _count(result: ImportResult, devices: Sequence[Device], keep: bool) -> None:

@@ -92,6 +92,26 @@ class Register:
                 conn.execute(sa.insert(t.ATTEMPTS), rows)
             _write_devices(conn, audit_id, devices, utcnow())
 
+    def record_hosts(
+        self, audit_id: str, hosts: Sequence[tuple[str, Sequence[Observation], Sequence[Device]]]
+    ) -> None:
+        """Many hosts in one transaction (an import: thousands of addresses, each already final).
+
+        The same rows as `record_host` for each, without failed attempts; one commit per batch instead of
+        one per host is what lets a 100,000-host file be recorded in minutes.
+        """
+        now = utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(t.HOSTS), [{"audit_id": audit_id, "ip": ip, "done_at": now} for ip, _, _ in hosts]
+            )
+            rows = [
+                {"audit_id": audit_id, **row_of(o, t.OBSERVATIONS)} for _, found, _ in hosts for o in found
+            ]
+            if rows:
+                conn.execute(sa.insert(t.OBSERVATIONS), rows)
+            _write_devices(conn, audit_id, [d for _, _, devices in hosts for d in devices], now)
+
     def finish_audit(
         self, audit_id: str, devices: Sequence[Device] | None, finished: datetime | None = None
     ) -> None:
