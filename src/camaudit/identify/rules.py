@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from camaudit.data.load import load_knowledge
 from camaudit.data.schema import MAKER_KEYS, Rule, Vocabulary
+from camaudit.identify import prefilter
 from camaudit.model import Evidence, Observation
 
 
@@ -71,14 +72,36 @@ def competes(rule: Rule, maker: str | None) -> bool:
     return rule.sets.get("manufacturer") == maker
 
 
-def first_match(field: str, value: str, maker: str | None = None) -> tuple[Rule, dict[str, str]] | None:
-    for rule in rule_index().get(field, ()):
+Captures = tuple[tuple[str, str], ...]
+
+
+@functools.cache
+def field_rules() -> Mapping[str, prefilter.FieldRules]:
+    """Each field's rules with its literal prefilter."""
+    return {field: prefilter.build(rules) for field, rules in rule_index().items()}
+
+
+# Device replies repeat (one Server header on a million cameras): a value is judged once.
+@functools.lru_cache(maxsize=65536)
+def _first_match(
+    field: str, value: str, maker: str | None
+) -> tuple[Rule, tuple[tuple[str, str], ...]] | None:
+    found = field_rules().get(field)
+    if found is None:
+        return None
+    for rule in found.candidates(value):
         if not competes(rule, maker):
             continue
         caps = captured(rule, value)
         if caps is not None:
-            return rule, caps
+            return rule, tuple(caps.items())
     return None
+
+
+def first_match(field: str, value: str, maker: str | None = None) -> tuple[Rule, dict[str, str]] | None:
+    """The first rule of `field` (in file order) that matches `value`, with its captures."""
+    hit = _first_match(field, value, maker)
+    return None if hit is None else (hit[0], dict(hit[1]))
 
 
 def match_value(
