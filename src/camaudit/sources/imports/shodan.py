@@ -96,6 +96,7 @@ def _certificate(ssl: Mapping[str, Any], ip: str, port: int, when: datetime | No
             return found
     cert = _json.obj(ssl, "cert")
     names = {k: _dn(_json.obj(cert, k)) for k in ("subject", "issuer")}
+    names["sha256"] = _json.text(_json.obj(cert, "fingerprint").get("sha256")).lower()
     return _services.certificate_names(SOURCE, ip, port, names, when)
 
 
