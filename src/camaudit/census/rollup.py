@@ -47,7 +47,9 @@ def connect(temp_dir: str | None = None) -> Any:
 
 def _source(con: Any, paths: Sequence[str]) -> None:
     """A view ``counted`` over the partials, with each row's device key resolved (see module doc)."""
-    con.execute("CREATE OR REPLACE VIEW raw AS SELECT * FROM read_parquet(?)", [list(paths)])
+    # A view takes no parameters: the paths are written as SQL string literals, quotes doubled.
+    files = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+    con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * FROM read_parquet([{files}])")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE shared AS SELECT device FROM raw WHERE device NOT LIKE 'ip:%' "
         f"GROUP BY device HAVING count(DISTINCT ip) > {SHARED_KEY}"
@@ -61,7 +63,7 @@ def _source(con: Any, paths: Sequence[str]) -> None:
 
 _UNITS_SQL = (
     "sum(banners)::BIGINT AS banners, "
-    "count(DISTINCT ip || '|' || window::VARCHAR) AS addresses, "
+    "count(DISTINCT ip || '|' || \"window\"::VARCHAR) AS addresses, "
     "count(DISTINCT device) AS devices"
 )
 

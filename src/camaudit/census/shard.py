@@ -179,8 +179,11 @@ def _flush(writer: Any, schema: Any, rows: dict[tuple[object, ...], int]) -> Non
     for key, banners in rows.items():
         for column, value in zip(columns, (*key, banners), strict=True):
             column.append(value)
-    writer.write_table(pa.Table.from_arrays([pa.array(c, schema.field(i).type) for i, c in enumerate(columns)],
-                                            schema=schema))
+    writer.write_table(
+        pa.Table.from_arrays(
+            [pa.array(c, schema.field(i).type) for i, c in enumerate(columns)], schema=schema
+        )
+    )
     rows.clear()
 
 

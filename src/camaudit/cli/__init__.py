@@ -19,6 +19,7 @@ def cli() -> None:
 def _register() -> None:
     from camaudit.cli import (
         annotate,
+        census,
         devices,
         diff,
         findings,
@@ -31,7 +32,7 @@ def _register() -> None:
         traffic,
     )
 
-    for command in (lab.lab, scan.scan, identify.identify, traffic.traffic, imports.import_command):
+    for command in (lab.lab, scan.scan, identify.identify, traffic.traffic, imports.import_command, census.census):
         cli.add_command(command)
     from camaudit.cli import plan, policy
 
