@@ -25,6 +25,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from pathlib import Path
 from typing import IO, Any
 
@@ -231,7 +232,10 @@ def banner(
         "org": org,
         "isp": org,
         "hostnames": [],
-        "_shodan": {"module": item["kind"], "id": hashlib.sha1(f"{ip}{port}{when}".encode()).hexdigest()},
+        "_shodan": {
+            "module": item["kind"],
+            "id": hashlib.sha256(f"{ip}{port}{when}".encode()).hexdigest()[:40],
+        },
     }
     kind = item["kind"]
     if kind == "http":
@@ -239,7 +243,10 @@ def banner(
         if isinstance(raw, str) and raw.startswith("HTTP/"):
             record["data"] = raw.split("\r\n\r\n")[0] + "\r\n\r\n"
         else:
-            record["data"] = _head(f"HTTP/1.1 {item.get('status', 200)} OK", item.get("headers") or {})
+            headers = dict(item.get("headers") or {})
+            if not any(k.lower() == "date" for k in headers):  # as every live HTTP reply has
+                headers = {"Date": formatdate(when, usegmt=True), **headers}
+            record["data"] = _head(f"HTTP/1.1 {item.get('status', 200)} OK", headers)
         body = item.get("body") or (raw if isinstance(raw, str) and not raw.startswith("HTTP/") else None)
         record["http"] = {"title": item.get("title"), "html": body, "status": item.get("status", 200)}
     elif kind == "rtsp":
@@ -318,8 +325,9 @@ def write(path: str | Path, records: int, seed: int = 1, corrupt: int = 0) -> Tr
     truth = Truth()
     out: IO[bytes]
     with opener(path, "wb") as out:
-        for line, truth in generate(records, seed, corrupt):
+        for line, made in generate(records, seed, corrupt):
             out.write(line + b"\n")
+            truth = made
     return truth
 
 

@@ -58,6 +58,12 @@ class Verdict:
     kev: str = ""
     serial: str = ""
 
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """Its values of `DIMENSIONS` after the four of place."""
+        fw = self.firmware
+        return (self.manufacturer, self.brand, self.model, fw, firmware_year(fw), self.device_type, self.kev)
+
 
 @dataclass(frozen=True, slots=True)
 class Counted:
@@ -151,35 +157,37 @@ def _judge(observations: tuple[Observation, ...]) -> Verdict:
     )
 
 
+@functools.lru_cache(maxsize=65536)  # bounded: addresses do not repeat the way banners do
+def _offline_place(ip: str) -> tuple[str, str]:
+    place = BundledGeo._lookup(ip)
+    return place.country or "", place.owner or ""
+
+
 class Classifier:
     """Records → `Counted`, with geography filled from the offline table where the record has none."""
 
     def __init__(self, window_days: int, offline_geo: bool = True) -> None:
         self._window = max(1, window_days) * 86400
-        self._geo = BundledGeo() if offline_geo else None
+        self._offline = offline_geo
 
     def counted(self, record: Record) -> Counted:
         verdict = verdict_of(record.observations)
+        mac = next((o.mac.lower() for o in record.observations if o.mac), "")
         meta = record.meta
-        country, org = meta.get("country", ""), meta.get("org", "")
-        if self._geo is not None and (not country or not org):
-            place = self._geo.lookup(record.ip)
-            country = country or (place.country or "")
-            org = org or (place.owner or "")
-        dims = (
-            country.upper(),
-            meta.get("city", ""),
-            meta.get("asn", ""),
-            org,
-            verdict.manufacturer,
-            verdict.brand,
-            verdict.model,
-            verdict.firmware,
-            firmware_year(verdict.firmware),
-            verdict.device_type,
-            verdict.kev,
-        )
-        return Counted(dims, record.ip, self.window(record.time), self.device_key(record, verdict))
+        where = (meta.get("country", ""), meta.get("city", ""), meta.get("asn", ""), meta.get("org", ""))
+        device = device_key(record.ip, verdict, mac, certificate(record.observations))
+        return self.made(record.ip, where, verdict, self.window(record.time), device)
+
+    def made(
+        self, ip: str, where: tuple[str, str, str, str], verdict: Verdict, window: int, device: str
+    ) -> Counted:
+        """The counted record: place (country, city, asn, org as the record has them) completed
+        from the offline table where country or owner is missing, beside the verdict's dimensions."""
+        country, city, asn, org = where
+        if self._offline and (not country or not org):
+            offline = _offline_place(ip)
+            country, org = country or offline[0], org or offline[1]
+        return Counted((country.upper(), city, asn, org, *verdict.dims), ip, window, device)
 
     def window(self, when: datetime | None) -> int:
         """The time window a record falls in (its start, seconds since 1970); 0 when it has no time."""
@@ -188,17 +196,18 @@ class Classifier:
         seconds = int(when.timestamp())
         return seconds - seconds % self._window
 
-    @staticmethod
-    def device_key(record: Record, verdict: Verdict) -> str:
-        """A stable identifier of the device when the record shows one (MAC, serial, certificate
-        fingerprint), else its address: one device per address is the estimate's assumption."""
-        for obs in record.observations:
-            if obs.mac:
-                return f"mac:{obs.mac.lower()}"
-        if verdict.serial and verdict.manufacturer:
-            return f"serial:{verdict.manufacturer}:{verdict.serial}"
-        for obs in record.observations:
-            digest = obs.fields.get("tls.sha256")
-            if digest:
-                return f"cert:{digest}"
-        return f"ip:{record.ip}"
+
+def certificate(observations: Sequence[Observation]) -> str:
+    return next((o.fields["tls.sha256"] for o in observations if o.fields.get("tls.sha256")), "")
+
+
+def device_key(ip: str, verdict: Verdict, mac: str, cert_sha256: str) -> str:
+    """A stable identifier of the device when the record shows one (MAC, serial, certificate
+    fingerprint), else its address: one device per address is the estimate's assumption."""
+    if mac:
+        return f"mac:{mac}"
+    if verdict.serial and verdict.manufacturer:
+        return f"serial:{verdict.manufacturer}:{verdict.serial}"
+    if cert_sha256:
+        return f"cert:{cert_sha256}"
+    return f"ip:{ip}"

@@ -42,7 +42,8 @@ def run_dask(
 ) -> list[Partial]:
     """Shards as futures on the Dask cluster at `scheduler` (``tcp://HOST:8786``)."""
     try:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
     except ImportError:
         raise RuntimeError("--engine dask needs Dask: pip install 'camaudit[dask]'") from None
     with Client(scheduler, set_as_default=False) as client:

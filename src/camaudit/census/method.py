@@ -19,7 +19,8 @@ LIMITS = (
 )
 UNITS = (
     "banners = records in the files (one service on one port at one time); "
-    "addresses = distinct (address, {days}-day window) pairs, windows counted from 1970-01-01 UTC, what published studies call networks; "
+    "addresses = distinct (address, {days}-day window) pairs, windows counted from 1970-01-01 UTC, "
+    "what published studies call networks; "
     "devices = an estimate: distinct stable identifiers (layer-2 MAC, maker + serial, TLS certificate "
     "SHA-256) where a record shows one, else the address; an identifier seen on more than "
     f"{SHARED_KEY} addresses is a shared default and counts by address."

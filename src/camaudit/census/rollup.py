@@ -49,7 +49,7 @@ def _source(con: Any, paths: Sequence[str]) -> None:
     """A view ``counted`` over the partials, with each row's device key resolved (see module doc)."""
     # A view takes no parameters: the paths are written as SQL string literals, quotes doubled.
     files = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
-    con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * FROM read_parquet([{files}])")
+    con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * FROM read_parquet([{files}])")  # noqa: S608
     con.execute(
         "CREATE OR REPLACE TEMP TABLE shared AS SELECT device FROM raw WHERE device NOT LIKE 'ip:%' "
         f"GROUP BY device HAVING count(DISTINCT ip) > {SHARED_KEY}"
@@ -81,13 +81,13 @@ def rollup(paths: Sequence[str], by: Sequence[str], temp_dir: str | None = None)
     try:
         _source(con, paths)
         columns = ", ".join(f'"{d}"' for d in by)  # names checked against DIMENSIONS above
-        group = f"SELECT {columns}, {_UNITS_SQL} FROM counted GROUP BY {columns}" if by else None
+        group = f"SELECT {columns}, {_UNITS_SQL} FROM counted GROUP BY {columns}" if by else None  # noqa: S608
         if group:
             order = ", ".join(f'"{d}"' for d in by)
             found = con.execute(f"{group} ORDER BY banners DESC, {order}").fetchall()
             names = [*by, *UNITS]
             table.rows = [dict(zip(names, row, strict=True)) for row in found]
-        total = con.execute(f"SELECT {_UNITS_SQL} FROM counted").fetchone()
+        total = con.execute(f"SELECT {_UNITS_SQL} FROM counted").fetchone()  # noqa: S608
         table.totals = dict(zip(UNITS, (int(v or 0) for v in total), strict=True))
     finally:
         con.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -23,8 +24,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from camaudit.census.classify import DIMENSIONS, Classifier
-from camaudit.sources.imports import BY_NAME, ImportProblem, Item, Record, read_file
+from camaudit.census.classify import DIMENSIONS, Classifier, Counted
+from camaudit.census.fast import FastShodan
+from camaudit.sources.imports import BY_NAME, ImportProblem, read_file
 from camaudit.sources.imports._stream import SNIFF, compression, read_head
 
 LINE_FORMATS = frozenset({"shodan", "censys", "zgrab2", "masscan_list"})  # one record a line, no header
@@ -73,8 +75,8 @@ def _file_shards(path: str, shard_bytes: int) -> list[Shard]:
     size = os.path.getsize(path)
     if found is None or found.name not in LINE_FORMATS or size <= shard_bytes:
         return [Shard(path)]
-    cuts = list(range(0, size, shard_bytes)) + [size]
-    return [Shard(path, a, b, found.name) for a, b in zip(cuts, cuts[1:], strict=False)]
+    cuts = [*range(0, size, shard_bytes), size]
+    return [Shard(path, a, b, found.name) for a, b in itertools.pairwise(cuts)]
 
 
 def _aligned(stream: BinaryIO, offset: int) -> int:
@@ -105,20 +107,41 @@ class _Window(io.RawIOBase):
         return len(data)
 
 
-def items(shard: Shard) -> Iterator[Item]:
-    """Every record and problem of the shard."""
+def counted(shard: Shard, classifier: Classifier, fast: bool = True) -> Iterator[Counted | ImportProblem]:
+    """Every record of the shard counted, and every problem. Shodan lines take the fast path
+    (`census.fast`) unless `fast` is False; everything else goes through the import readers."""
     if shard.end < 0:
-        yield from read_file(shard.path)
+        if fast and shard.path != "-" and _is_plain_shodan(shard.path):
+            with open(shard.path, "rb") as stream:
+                yield from FastShodan(classifier).read(stream)
+            return
+        for item in read_file(shard.path):
+            yield item if isinstance(item, ImportProblem) else classifier.counted(item)
         return
     with open(shard.path, "rb") as stream:
         start, end = _aligned(stream, shard.start), _aligned(stream, shard.end)
         if start >= end:
             return
         window = io.BufferedReader(_Window(stream, start, end), SNIFF)
+        prefix = f"from byte {start}, "  # lines count from the range: say where it starts
+        if fast and shard.fmt == "shodan":
+            yield from FastShodan(classifier).read(window, prefix)
+            return
         for item in BY_NAME[shard.fmt].read(window):
-            if isinstance(item, ImportProblem):  # lines count from the range: say where it starts
-                item = ImportProblem(f"from byte {start}, {item.where}", item.reason, item.fatal)
-            yield item
+            if isinstance(item, ImportProblem):
+                yield ImportProblem(prefix + item.where, item.reason, item.fatal)
+            else:
+                yield classifier.counted(item)
+
+
+def _is_plain_shodan(path: str) -> bool:
+    """A plain (uncompressed) file of Shodan banner lines: the fast path reads it directly."""
+    from camaudit.sources.imports import detect
+
+    with open(path, "rb") as stream:
+        head = read_head(stream, SNIFF)
+    found = detect(head) if compression(head) is None else None
+    return found is not None and found.name == "shodan" and head.lstrip().startswith(b"{")
 
 
 @dataclass(slots=True)
@@ -133,7 +156,9 @@ class Partial:
     problems: tuple[str, ...] = ()
 
 
-def count(shard: Shard, out_dir: str, window_days: int = 30, offline_geo: bool = True) -> Partial:
+def count(
+    shard: Shard, out_dir: str, window_days: int = 30, offline_geo: bool = True, fast: bool = True
+) -> Partial:
     """The partial counts of one shard, written to ``out_dir/<shard name>.parquet`` (see module doc)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -146,14 +171,15 @@ def count(shard: Shard, out_dir: str, window_days: int = 30, offline_geo: bool =
     rows: dict[tuple[object, ...], int] = {}
     schema = pa.schema([(c, pa.int64() if c in ("window", "banners") else pa.string()) for c in COLUMNS])
     with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
-        for item in items(shard):
+        for item in counted(shard, classifier, fast):
             if isinstance(item, ImportProblem):
                 partial.skipped += not item.fatal
                 partial.cut = partial.cut or item.fatal
                 if len(problems) < MAX_PROBLEMS:
                     problems.append(f"{shard}: {item}")
                 continue
-            _add(rows, classifier, item)
+            key = (*item.dims, item.ip, item.window, item.device)
+            rows[key] = rows.get(key, 0) + 1
             partial.records += 1
             if len(rows) >= FLUSH_ROWS:
                 _flush(writer, schema, rows)
@@ -162,12 +188,6 @@ def count(shard: Shard, out_dir: str, window_days: int = 30, offline_geo: bool =
         writer.add_key_value_metadata({"camaudit.partial": json.dumps(asdict(partial) | {"path": ""})})
     os.replace(temporary, final)
     return partial
-
-
-def _add(rows: dict[tuple[object, ...], int], classifier: Classifier, record: Record) -> None:
-    counted = classifier.counted(record)
-    key = (*counted.dims, counted.ip, counted.window, counted.device)
-    rows[key] = rows.get(key, 0) + 1
 
 
 def _flush(writer: Any, schema: Any, rows: dict[tuple[object, ...], int]) -> None:

@@ -32,7 +32,14 @@ def _register() -> None:
         traffic,
     )
 
-    for command in (lab.lab, scan.scan, identify.identify, traffic.traffic, imports.import_command, census.census):
+    for command in (
+        lab.lab,
+        scan.scan,
+        identify.identify,
+        traffic.traffic,
+        imports.import_command,
+        census.census,
+    ):
         cli.add_command(command)
     from camaudit.cli import plan, policy
 

@@ -76,7 +76,7 @@ def records(stream: BinaryIO, convert: Convert) -> Iterator[Item]:
             continue
         value = _object_line(text)
         if value is not None:
-            yield from _converted(convert, value, f"line {number}")
+            yield from converted(convert, value, f"line {number}")
             yield from _from_lines(stream, convert, number)
         else:
             yield from _from_document(b"\n".join([*seen, line, b""]), stream, convert)
@@ -100,7 +100,7 @@ def _from_lines(stream: BinaryIO, convert: Convert, after: int = 0) -> Iterator[
         if not isinstance(value, dict):
             yield ImportProblem(where, "not a JSON object")
             continue
-        yield from _converted(convert, value, where)
+        yield from converted(convert, value, where)
 
 
 def _from_document(start: bytes, stream: BinaryIO, convert: Convert) -> Iterator[Item]:
@@ -121,12 +121,12 @@ def _from_document(start: bytes, stream: BinaryIO, convert: Convert) -> Iterator
     for index, item in enumerate(items, 1):
         where = f"record {index}"
         if isinstance(item, dict):
-            yield from _converted(convert, item, where)
+            yield from converted(convert, item, where)
         else:
             yield ImportProblem(where, "not a JSON object")
 
 
-def _converted(convert: Convert, value: Mapping[str, Any], where: str) -> Iterator[Item]:
+def converted(convert: Convert, value: Mapping[str, Any], where: str) -> Iterator[Item]:
     """`convert`'s items; a record whose shape is wrong becomes a problem, never a crash."""
     try:
         yield from list(convert(value, where))

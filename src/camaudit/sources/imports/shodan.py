@@ -32,6 +32,16 @@ def read(stream: BinaryIO) -> Iterator[Item]:
     yield from _json.records(stream, _convert)
 
 
+def read_value(value: Mapping[str, Any], where: str) -> Iterator[Item]:
+    """The items of one already-parsed JSON object (the census's fast path parses lines itself)."""
+    yield from _json.converted(_convert, value, where)
+
+
+def meta_of(value: Mapping[str, Any]) -> dict[str, str]:
+    """Where a banner is and who holds its network (`Record.meta`)."""
+    return _meta(value)
+
+
 def _convert(value: Mapping[str, Any], where: str) -> Iterator[Item]:
     if "port" not in value and isinstance(value.get("data"), list):  # a host view: its banners
         for index, banner in enumerate(value["data"], 1):

@@ -1,0 +1,162 @@
+"""The census's hot path for Shodan banner lines: a banner whose content was seen before is not read again.
+
+Internet banners repeat: a million cameras send the same Server header, realm and page. A record is
+split into what says *where and when* (address, time, place, network, Shodan's own ids) and what
+says *what answers* (the reply, the page, the certificate's names, Shodan's conclusions). The second
+part, with the values of the ``Date``, ``Expires`` and ``ETag`` headers blanked (no rule and no step
+of identification reads them; the header *names* are kept, `http.header_names` rules read them), is
+the cache key: the first record with a key goes through the ordinary reader and identification
+(`camaudit.sources.imports.shodan`, `census.classify`), later ones reuse the verdict. A record the
+fast path cannot vouch for (a host view, a certificate chain to parse, a UDP banner, a line that
+does not parse) takes the ordinary path. `tests/census/test_fast.py` proves both paths count alike.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, BinaryIO
+
+import orjson
+
+from camaudit.census.classify import Classifier, Counted, Verdict, device_key, verdict_of
+from camaudit.model import printable
+from camaudit.sources.imports import ImportProblem, Record
+from camaudit.sources.imports import shodan as reader
+from camaudit.sources.imports._base import iso_time
+from camaudit.sources.imports._json import MAX_LINE, lines, loads, port_of, text
+
+# Keys that say where and when, not what answered (datapedia.shodan.io).
+_WHERE = frozenset(
+    {"ip", "ip_str", "timestamp", "location", "asn", "org", "isp", "hostnames", "domains", "_shodan", "hash"}
+)
+# The value after "Date:" (etc.) at a line start; a literal replacement keeps re.sub on its fast path.
+_VOLATILE_HEADER = re.compile(
+    r"(?:(?<=^date:)|(?<=^expires:)|(?<=^etag:))[^\r\n]*", re.IGNORECASE | re.MULTILINE
+)
+_CERT_WHERE = frozenset({"fingerprint", "serial", "expires", "issued", "expired"})  # per device, unread
+# A Shodan stamp: a UTC date and time, no zone (a zone would move the day: those take the long way).
+_UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
+_CACHE = 200_000  # distinct contents remembered; past it the cache starts again (bounded memory)
+
+
+def content_key(value: Mapping[str, Any]) -> bytes | None:
+    """What identification can see of a banner, as bytes; None when the fast path must not be used."""
+    if not isinstance(value.get("port"), int) or ("data" in value and not isinstance(value["data"], str)):
+        return None
+    ssl = value.get("ssl")
+    if ssl is not None and (not isinstance(ssl, Mapping) or ssl.get("chain")):
+        return None  # a chain is parsed for its fingerprint: the ordinary path does it
+    what = {k: v for k, v in value.items() if k not in _WHERE}
+    if isinstance(what.get("data"), str):
+        what["data"] = _VOLATILE_HEADER.sub(" *", what["data"])
+    if isinstance(ssl, Mapping) and isinstance(ssl.get("cert"), Mapping):
+        cert = {
+            k: v for k, v in ssl["cert"].items() if k not in ("fingerprint", "serial", "expires", "issued")
+        }
+        what["ssl"] = {**ssl, "cert": cert}
+    try:
+        return orjson.dumps(what)  # keys unsorted: another order is only a cache miss, never a wrong hit
+    except TypeError:
+        return None
+
+
+class FastShodan:
+    """Shodan banner lines → `Counted` and problems, with a verdict cache keyed on `content_key`."""
+
+    def __init__(self, classifier: Classifier) -> None:
+        self._classifier = classifier
+        self._seen: dict[bytes, tuple[Verdict, bool]] = {}
+        self._days: dict[str, int] = {}
+
+    def read(self, stream: BinaryIO, where_prefix: str = "") -> Iterator[Counted | ImportProblem]:
+        for number, line in lines(stream):
+            where = f"{where_prefix}line {number}"
+            if line is None:
+                yield ImportProblem(where, f"longer than {MAX_LINE} bytes: skipped")
+                continue
+            stripped = line.strip()
+            if stripped in (b"", b"[", b"]", b","):
+                continue
+            try:
+                value = orjson.loads(stripped.rstrip(b","))
+            except orjson.JSONDecodeError:
+                value = None
+            if not isinstance(value, dict):  # the reader says why, in its own words
+                yield from self._slow(stripped, where)
+                continue
+            yield from self._one(value, where)
+
+    @staticmethod
+    def _slow(line: bytes, where: str) -> Iterator[Counted | ImportProblem]:
+        """A line orjson refused or that is no object: the reader's own words for it (`_json`)."""
+        try:
+            loads(line.rstrip(b","))
+        except (ValueError, UnicodeDecodeError) as exc:
+            yield ImportProblem(where, f"not JSON: {exc}")
+            return
+        yield ImportProblem(where, "not a JSON object")
+
+    def _one(self, value: dict[str, Any], where: str) -> Iterator[Counted | ImportProblem]:
+        key = content_key(value)
+        known = self._seen.get(key) if key is not None else None
+        if known is None:
+            for item in reader.read_value(value, where):
+                if isinstance(item, ImportProblem):
+                    yield item
+                    continue
+                if key is not None:
+                    self._remember(key, item)
+                yield self._classifier.counted(item)
+            return
+        ip, port = text(value.get("ip_str")), port_of(value.get("port"))
+        if not ip or port is None:
+            yield ImportProblem(where, "a banner needs 'ip_str' and 'port'")
+            return
+        if text(value.get("transport") or "tcp") != "tcp":
+            return
+        verdict, has_names = known
+        device = device_key(ip, verdict, "", _fingerprint(value) if has_names else "")
+        window = self._window(value.get("timestamp"))
+        yield self._classifier.made(ip, _place(value), verdict, window, device)
+
+    def _window(self, stamp: Any) -> int:
+        """`Classifier.window` of `iso_time(stamp)`, remembered per day for Shodan's UTC stamps."""
+        if isinstance(stamp, str) and _UTC_STAMP.match(stamp):
+            day = stamp[:10]
+            found = self._days.get(day)
+            if found is None:
+                found = self._days[day] = self._classifier.window(iso_time(day + "T00:00:00"))
+            return found
+        return self._classifier.window(iso_time(stamp))
+
+    def _remember(self, key: bytes, record: Record) -> None:
+        if len(self._seen) >= _CACHE:
+            self._seen.clear()
+        has_names = any(o.kind == "tls.certificate" for o in record.observations)
+        self._seen[key] = (verdict_of(record.observations), has_names)
+
+
+@functools.lru_cache(maxsize=4096)
+def _place_of(country: Any, city: Any, asn: Any, org: Any) -> tuple[str, str, str, str]:
+    """As `Record.meta` keeps them: text, control characters made visible, 256 characters."""
+    return tuple(printable(text(v))[:256] if text(v) else "" for v in (country, city, asn, org))  # type: ignore[return-value]
+
+
+def _place(value: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    location = value.get("location")
+    loc = location if isinstance(location, Mapping) else {}
+    parts = (loc.get("country_code"), loc.get("city"), value.get("asn"), value.get("org"))
+    try:
+        return _place_of(*parts)
+    except TypeError:  # a structure where a name was expected: not hashable, and not a name
+        return _place_of(*(None if isinstance(p, dict | list) else p for p in parts))
+
+
+def _fingerprint(value: Mapping[str, Any]) -> str:
+    """The certificate SHA-256 the reader would have kept (`shodan._certificate`)."""
+    ssl = value.get("ssl")
+    cert = ssl.get("cert") if isinstance(ssl, Mapping) else None
+    found = cert.get("fingerprint") if isinstance(cert, Mapping) else None
+    return text(found.get("sha256")).lower() if isinstance(found, Mapping) else ""
