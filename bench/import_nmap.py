@@ -29,7 +29,8 @@ KINDS = (
 )
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n'
-    '<nmaprun scanner="nmap" args="nmap -sV -sC -oX bench.xml 10.0.0.0/8" start="1700000000" version="7.93">\n'
+    '<nmaprun scanner="nmap" args="nmap -sV -sC -oX bench.xml 10.0.0.0/8" '
+    'start="1700000000" version="7.93">\n'
 )
 
 
@@ -42,11 +43,14 @@ def host(n: int) -> str:
         scripts += f'<script id="http-server-header" output="{server}"><elem>{server}</elem></script>'
     if title:
         scripts += f'<script id="http-title" output="{title}"><elem key="title">{title}</elem></script>'
-    service = f'<service name="http" product="{product}" devicetype="{devicetype}" method="probed" conf="10"/>'
+    service = (
+        f'<service name="http" product="{product}" devicetype="{devicetype}" method="probed" conf="10"/>'
+    )
     return (
         f'<host starttime="1700000000" endtime="1700000001"><status state="up" reason="arp-response"/>\n'
-        f'<address addr="{ip}" addrtype="ipv4"/><address addr="{mac}" addrtype="mac" vendor="Hangzhou Hikvision"/>\n'
-        f'<hostnames></hostnames><ports>\n'
+        f'<address addr="{ip}" addrtype="ipv4"/>'
+        f'<address addr="{mac}" addrtype="mac" vendor="Hangzhou Hikvision"/>\n'
+        f"<hostnames></hostnames><ports>\n"
         f'<port protocol="tcp" portid="80"><state state="open" reason="syn-ack"/>{service}{scripts}</port>\n'
         f'<port protocol="tcp" portid="554"><state state="open" reason="syn-ack"/>'
         f'<service name="rtsp" method="probed" conf="10"/><script id="rtsp-methods" '
@@ -68,7 +72,7 @@ def run(path: Path, directory: Path) -> tuple[float, float, str]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "camaudit", "import", str(path), "--db", str(directory / f"{path.stem}.sqlite")],
+        [sys.executable, "-m", "camaudit", "import", str(path), "--db", str(directory / f"{path.stem}.db")],
         capture_output=True,
         text=True,
         check=True,

@@ -46,7 +46,7 @@ def run_dask(
         from distributed import as_completed as dask_completed
     except ImportError:
         raise RuntimeError("--engine dask needs Dask: pip install 'camaudit[dask]'") from None
-    with Client(scheduler, set_as_default=False) as client:
+    with Client(scheduler, set_as_default=False) as client:  # type: ignore[no-untyped-call]
         return dask_map(client, shards, out_dir, window_days, done, dask_completed)
 
 
@@ -57,8 +57,9 @@ def dask_map(
     futures = client.map(count, list(shards), out_dir=out_dir, window_days=window_days, retries=2)
     index = {f.key: i for i, f in enumerate(futures)}
     found: dict[int, Partial] = {}
-    for future in completed(futures):
-        found[index[future.key]] = _heard(future.result(), done)
+    with client.as_current():  # as_completed looks its client up
+        for future in completed(futures):
+            found[index[future.key]] = _heard(future.result(), done)
     return [found[i] for i in range(len(shards))]
 
 

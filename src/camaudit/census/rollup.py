@@ -36,7 +36,10 @@ class Table:
 def connect(temp_dir: str | None = None) -> Any:
     import duckdb
 
-    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False,  # never download anything (DESIGN.md)
+        "autoload_known_extensions": False,
+    }
     con = duckdb.connect(":memory:", config=config)
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET threads = 2")
@@ -50,10 +53,9 @@ def _source(con: Any, paths: Sequence[str]) -> None:
     # A view takes no parameters: the paths are written as SQL string literals, quotes doubled.
     files = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
     con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * FROM read_parquet([{files}])")  # noqa: S608
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE shared AS SELECT device FROM raw WHERE device NOT LIKE 'ip:%' "
-        f"GROUP BY device HAVING count(DISTINCT ip) > {SHARED_KEY}"
-    )
+    having = f"HAVING count(DISTINCT ip) > {SHARED_KEY}"
+    shared = f"CREATE OR REPLACE TEMP TABLE shared AS SELECT device FROM raw WHERE device NOT LIKE 'ip:%' GROUP BY device {having}"  # noqa: S608, E501
+    con.execute(shared)
     con.execute(
         "CREATE OR REPLACE VIEW counted AS SELECT raw.* EXCLUDE (device), "
         "CASE WHEN shared.device IS NULL THEN raw.device ELSE 'ip:' || raw.ip END AS device "

@@ -211,7 +211,7 @@ def read_partial(path: str) -> Partial:
     """The counts a partial file carries in its metadata (its rows stay on disk)."""
     import pyarrow.parquet as pq
 
-    meta = pq.read_schema(path).metadata or {}
+    meta = pq.read_metadata(path).metadata or {}
     data = json.loads(meta.get(b"camaudit.partial", b"{}"))
     return Partial(
         path=path,
