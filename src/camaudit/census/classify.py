@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from camaudit.assess.checks.cves import device_firmware, match_cve
 from camaudit.data.cves import Cve, load_cves
@@ -65,9 +66,9 @@ class Verdict:
         return (self.manufacturer, self.brand, self.model, fw, firmware_year(fw), self.device_type, self.kev)
 
 
-@dataclass(frozen=True, slots=True)
-class Counted:
-    """One record as the census counts it: its dimensions and the keys of its units."""
+class Counted(NamedTuple):
+    """One record as the census counts it: its dimensions and the keys of its units (a tuple: one is
+    made per record, and a frozen dataclass costs several times more to build)."""
 
     dims: tuple[str, ...]
     ip: str

@@ -20,7 +20,7 @@ from typing import Any
 from camaudit.census.classify import DIMENSIONS
 
 SHARED_KEY = 8  # addresses one stable identifier may show before it is taken for a shared default
-MEMORY_LIMIT = "512MB"  # DuckDB spills to its temporary directory beyond this
+MEMORY_LIMIT = "256MB"  # DuckDB spills to its temporary directory beyond this
 UNITS = ("banners", "addresses", "devices")
 
 
@@ -43,6 +43,7 @@ def connect(temp_dir: str | None = None) -> Any:
     con = duckdb.connect(":memory:", config=config)
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET threads = 2")
+    con.execute("SET preserve_insertion_order = false")  # lets large results stream and spill
     if temp_dir:
         con.execute("SET temp_directory = ?", [temp_dir])
     return con
@@ -63,11 +64,26 @@ def _source(con: Any, paths: Sequence[str]) -> None:
     )
 
 
-_UNITS_SQL = (
-    "sum(banners)::BIGINT AS banners, "
-    "count(DISTINCT ip || '|' || \"window\"::VARCHAR) AS addresses, "
-    "count(DISTINCT device) AS devices"
-)
+def _units_sql(by: Sequence[str]) -> str:
+    """One query of the three units per group of `by` (names already checked against DIMENSIONS).
+
+    Each distinct count is a DISTINCT sub-query grouped again, not ``count(DISTINCT …)``: DuckDB's
+    grouped aggregation spills to disk under its memory limit, so the roll-up stays within bounds
+    whatever the number of addresses.
+    """
+    cols = ", ".join(f'"{d}"' for d in by)
+    keys = f"{cols}, " if by else ""
+    join = " USING (" + cols + ")" if by else " ON TRUE"
+    group = f" GROUP BY {cols}" if by else ""
+    pairs = f'SELECT DISTINCT {keys}ip, "window" FROM counted'  # noqa: S608
+    devices = f"SELECT DISTINCT {keys}device FROM counted"  # noqa: S608
+    banners = f"SELECT {keys}sum(banners)::BIGINT AS banners FROM counted{group}"  # noqa: S608
+    return (
+        f"WITH b AS ({banners}), "  # noqa: S608
+        f"a AS (SELECT {keys}count(*) AS addresses FROM ({pairs}){group}), "
+        f"d AS (SELECT {keys}count(*) AS devices FROM ({devices}){group}) "
+        f"SELECT {keys}banners, addresses, devices FROM b JOIN a{join} JOIN d{join}"
+    )
 
 
 def rollup(paths: Sequence[str], by: Sequence[str], temp_dir: str | None = None) -> Table:
@@ -82,15 +98,13 @@ def rollup(paths: Sequence[str], by: Sequence[str], temp_dir: str | None = None)
     con = connect(temp_dir)
     try:
         _source(con, paths)
-        columns = ", ".join(f'"{d}"' for d in by)  # names checked against DIMENSIONS above
-        group = f"SELECT {columns}, {_UNITS_SQL} FROM counted GROUP BY {columns}" if by else None  # noqa: S608
-        if group:
+        if by:
             order = ", ".join(f'"{d}"' for d in by)
-            found = con.execute(f"{group} ORDER BY banners DESC, {order}").fetchall()
+            found = con.execute(f"{_units_sql(by)} ORDER BY banners DESC, {order}").fetchall()
             names = [*by, *UNITS]
             table.rows = [dict(zip(names, row, strict=True)) for row in found]
-        total = con.execute(f"SELECT {_UNITS_SQL} FROM counted").fetchone()  # noqa: S608
-        table.totals = dict(zip(UNITS, (int(v or 0) for v in total), strict=True))
+        total = con.execute(_units_sql(())).fetchone()
+        table.totals = dict(zip(UNITS, (int(v or 0) for v in total or (0, 0, 0)), strict=True))
     finally:
         con.close()
     return table
