@@ -11,7 +11,7 @@ import pytest
 
 from camaudit.lab.runner import Lab
 from camaudit.net.limits import Limits
-from camaudit.pipeline.imports import run_import
+from camaudit.pipeline.imports import resume_import, run_import
 from camaudit.pipeline.scan import run_scan
 from camaudit.scope import Scope
 from camaudit.store import Reader, Register
@@ -94,3 +94,65 @@ def test_an_nmap_scan_of_the_lab_names_the_makers_camaudits_scan_names(
         else:
             assert imported.get(ip) == ours.get(ip), profile
     assert sum(1 for m in imported.values() if m) >= 15
+
+
+def _generated_shodan(path: Path, records: int) -> None:
+    """A Shodan file of real banners (tests/census/shodan_records.py), many addresses, several batches."""
+    import importlib.util
+    import sys
+
+    where = Path(__file__).resolve().parents[1] / "census" / "shodan_records.py"
+    spec = importlib.util.spec_from_file_location("shodan_records", where)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["shodan_records"] = module
+    spec.loader.exec_module(module)
+    module.write(path, records, seed=5)
+
+
+def _recorded(db: Path) -> int:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM hosts").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.timeout(600)  # three imports of 6,000 banners; slow on a loaded machine
+def test_kill_9_mid_import_then_resume_loses_nothing(tmp_path: Path) -> None:
+    import os
+    import signal
+    import sqlite3
+    import sys
+    import time
+
+    data, db = tmp_path / "shodan.json", tmp_path / "r.sqlite"
+    _generated_shodan(data, 6000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "camaudit", "import", str(data), "--db", str(db)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while _recorded(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    kept = _recorded(db)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with Reader(db) as reader:
+        (stopped,) = reader.audits()
+        assert not stopped.complete and 0 < kept == len(reader.recorded_hosts(stopped.id))
+        before = {r.key for r in reader.devices(stopped.id)}
+    with Register(db) as register, Reader(db) as reader:
+        resumed = resume_import(register, reader, stopped.id)
+    fresh = run_import([str(data)])
+    with Reader(db) as reader:
+        audit = reader.audit(stopped.id)
+        assert audit.complete and len(reader.recorded_hosts(audit.id)) == fresh.addresses
+        after = {r.key for r in reader.devices(audit.id)}
+    assert before <= after and len(after) == fresh.devices
+    assert resumed.devices == fresh.devices - len(before)

@@ -15,10 +15,10 @@ from camaudit.cli.errors import fail_on_input_errors
 from camaudit.cli.register import db_option, register_errors
 from camaudit.cli.render import cell, table_console, write_json
 from camaudit.cli.traffic import _size
-from camaudit.pipeline.imports import ImportResult, run_import
+from camaudit.pipeline.imports import ImportResult, resume_import, run_import
 from camaudit.report.views.imports import import_json
 from camaudit.sources.imports import FORMATS
-from camaudit.store import Register, describe
+from camaudit.store import Reader, Register, describe
 
 _FORMATS_HELP = "; ".join(f.doc for f in FORMATS)
 
@@ -49,7 +49,13 @@ def _report(result: ImportResult, err: Console) -> None:
 @click.command(
     "import", help=f"Audit scan files you already have (format found from content: {_FORMATS_HELP})."
 )
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--resume",
+    metavar="AUDIT_ID",
+    help="Finish a stopped import (killed, power lost): its files are read again, only the addresses "
+    "it lacks are recorded.",
+)
 @click.option(
     "--json", "json_out", metavar="FILE|-", help="Write counts, makers and problems as JSON ('-': stdout)."
 )
@@ -71,6 +77,7 @@ def _report(result: ImportResult, err: Console) -> None:
 @click.option("--no-db", is_flag=True, help="Do not record the audit in the register (counts only).")
 def import_command(
     files: tuple[str, ...],
+    resume: str | None,
     json_out: str | None,
     max_inflated: str,
     max_inflate_ratio: float,
@@ -79,9 +86,18 @@ def import_command(
 ) -> None:
     """camaudit import FILE… ('-' reads standard input)."""
     err = Console(stderr=True)
+    if resume is not None and (files or no_db):
+        raise click.UsageError("--resume takes the audit's own files: give no FILE and no --no-db")
+    if resume is None and not files:
+        raise click.UsageError("give FILE… (or --resume AUDIT_ID)")
     with fail_on_input_errors(), register_errors():
         limit = _size(max_inflated, "--max-inflated")
-        if no_db:
+        if resume is not None:
+            with Register(db) as register, Reader(db) as reader:
+                result = resume_import(
+                    register, reader, resume, max_inflated=limit, max_inflate_ratio=max_inflate_ratio
+                )
+        elif no_db:
             result = run_import(files, max_inflated=limit, max_inflate_ratio=max_inflate_ratio)
         else:
             with Register(db) as register:

@@ -34,7 +34,8 @@ from camaudit.model import Device, Observation, Transport, utcnow
 from camaudit.pipeline.scan import identified, new_audit
 from camaudit.sources.imports import ImportProblem, Record, read_file
 from camaudit.sources.passive.inflate import MAX_INFLATED, MAX_RATIO, Inflate
-from camaudit.store import Register
+from camaudit.errors import InputError
+from camaudit.store import Reader, Register
 
 BATCH = 256  # addresses identified and assessed together (one event loop run, one spill read)
 MAX_PROBLEMS_KEPT = 50  # problems kept with their text; the rest are counted
@@ -191,9 +192,11 @@ async def _assessed(devices: list[Device], observations: list[Observation]) -> t
     return await assess(devices, context, checks=(cves.CHECK,))
 
 
-def _batches(spill: Spill) -> Iterator[list[tuple[str, list[Observation]]]]:
+def _batches(spill: Spill, skip: frozenset[str]) -> Iterator[list[tuple[str, list[Observation]]]]:
     batch: list[tuple[str, list[Observation]]] = []
     for group in spill.groups():
+        if group[0] in skip:
+            continue
         batch.append(group)
         if len(batch) >= BATCH:
             yield batch
@@ -203,10 +206,16 @@ def _batches(spill: Spill) -> Iterator[list[tuple[str, list[Observation]]]]:
 
 
 def judge(
-    spill: Spill, register: Register | None, audit_id: str | None, result: ImportResult, keep: bool
+    spill: Spill,
+    register: Register | None,
+    audit_id: str | None,
+    result: ImportResult,
+    keep: bool,
+    skip: frozenset[str] = frozenset(),
 ) -> None:
-    """Identify, assess and record every address of the spill, batch by batch."""
-    for batch in _batches(spill):
+    """Identify, assess and record every address of the spill, batch by batch (each batch one
+    transaction: a kill loses at most the batch under way), skipping the addresses in `skip`."""
+    for batch in _batches(spill, skip):
         found = [(ip, items, identified(items)) for ip, items in batch]
         flat = [d for _, _, devices in found for d in devices]
         assessed = iter(asyncio.run(_assessed(flat, [o for _, items in batch for o in items])))
@@ -242,16 +251,60 @@ def run_import(
 
     The engine never prints: `progress` is called with the number of records read so far.
     """
-    result = ImportResult()
     budget = Inflate(max_bytes=max_inflated, max_ratio=max_inflate_ratio)
+    return _imported(paths, register, budget, options or {}, progress, keep_devices, None)
+
+
+def resume_import(
+    register: Register,
+    reader: Reader,
+    audit_id: str,
+    *,
+    max_inflated: int = MAX_INFLATED,
+    max_inflate_ratio: float = MAX_RATIO,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Finish an import audit that was stopped (killed, power lost): its files are read again and only
+    the addresses it has not recorded yet are identified, assessed and recorded; then it is finished.
+
+    Every batch the stopped run committed is kept as it is. Raises InputError for an audit that is
+    not an unfinished import or whose files are gone."""
+    record = reader.audit(audit_id)
+    if record.options.get("kind") != "import":
+        raise InputError(f"audit {record.id} is not an import")
+    if record.complete:
+        raise InputError(f"audit {record.id} is already finished")
+    paths = [str(p) for p in record.options.get("files", [])]
+    missing = [p for p in paths if p != "-" and not Path(p).is_file()]
+    if missing or "-" in paths:
+        raise InputError(f"audit {record.id}: cannot read its files again: {', '.join(missing or ['-'])}")
+    budget = Inflate(max_bytes=max_inflated, max_ratio=max_inflate_ratio)
+    resumed = (record.id, frozenset(reader.recorded_hosts(record.id)))
+    return _imported(paths, register, budget, {}, progress, False, resumed)
+
+
+def _imported(
+    paths: Sequence[str],
+    register: Register | None,
+    budget: Inflate,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+    keep: bool,
+    resumed: tuple[str, frozenset[str]] | None,
+) -> ImportResult:
+    result = ImportResult()
     with tempfile.TemporaryDirectory(prefix="camaudit-import-") as directory:
         spill = Spill(directory)
         try:
             read_into(spill, paths, budget, result, progress)
             scope = spill.addresses()
             result.addresses = len(scope)
-            audit_id = _begin(register, paths, scope, result, options or {})
-            judge(spill, register, audit_id, result, keep_devices)
+            if resumed is None:
+                audit_id = _begin(register, paths, scope, result, options)
+                judge(spill, register, audit_id, result, keep)
+            else:
+                result.audit_id = resumed[0]
+                judge(spill, register, resumed[0], result, keep, resumed[1])
         finally:
             spill.close()
     if register is not None and result.audit_id is not None:
