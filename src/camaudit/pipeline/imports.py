@@ -30,11 +30,11 @@ from typing import Any
 from camaudit.assess.checks import cves
 from camaudit.assess.framework import AssessOptions, Context
 from camaudit.assess.runner import assess
+from camaudit.errors import InputError
 from camaudit.model import Device, Observation, Transport, utcnow
 from camaudit.pipeline.scan import identified, new_audit
 from camaudit.sources.imports import ImportProblem, Record, read_file
 from camaudit.sources.passive.inflate import MAX_INFLATED, MAX_RATIO, Inflate
-from camaudit.errors import InputError
 from camaudit.store import Reader, Register
 
 BATCH = 256  # addresses identified and assessed together (one event loop run, one spill read)
