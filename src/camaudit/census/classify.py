@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
@@ -59,11 +59,13 @@ class Verdict:
     kev: str = ""
     serial: str = ""
 
-    @property
-    def dims(self) -> tuple[str, ...]:
-        """Its values of `DIMENSIONS` after the four of place."""
+    dims: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        """Its values of `DIMENSIONS` after the four of place, made once (a verdict serves many records)."""
         fw = self.firmware
-        return (self.manufacturer, self.brand, self.model, fw, firmware_year(fw), self.device_type, self.kev)
+        dims = (self.manufacturer, self.brand, self.model, fw, firmware_year(fw), self.device_type, self.kev)
+        object.__setattr__(self, "dims", dims)
 
 
 class Counted(NamedTuple):

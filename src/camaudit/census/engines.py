@@ -30,6 +30,7 @@ def run_local(
     if size == 1 or len(shards) == 1:  # no pool to start for one shard
         return [_heard(work(s), done) for s in shards]
     found: dict[int, Partial] = {}
+    warm()  # workers forked after this share the loaded rules instead of each parsing them again
     with ProcessPoolExecutor(max_workers=size) as pool:
         futures = {pool.submit(work, s): i for i, s in enumerate(shards)}
         for future in as_completed(futures):
@@ -61,6 +62,16 @@ def dask_map(
         for future in completed(futures):
             found[index[future.key]] = _heard(future.result(), done)
     return [found[i] for i in range(len(shards))]
+
+
+def warm() -> None:
+    """Load the rules, the KEV list and the field index in this process (about 2 s of YAML)."""
+    from camaudit.census.classify import _kev_cves, _rule_fields
+    from camaudit.identify.rules import field_rules
+
+    field_rules()
+    _kev_cves()
+    _rule_fields()
 
 
 def _heard(partial: Partial, done: Done | None) -> Partial:

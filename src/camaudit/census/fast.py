@@ -3,7 +3,7 @@
 Internet banners repeat: a million cameras send the same Server header, realm and page. A record is
 split into what says *where and when* (address, time, place, network, Shodan's own ids) and what
 says *what answers* (the reply, the page, the certificate's names, Shodan's conclusions). The second
-part, with the values of the ``Date``, ``Expires`` and ``ETag`` headers blanked (no rule and no step
+part, with the values of the ``Date``, ``Expires`` and ``ETag`` header lines of the head blanked (no rule and no step
 of identification reads them; the header *names* are kept, `http.header_names` rules read them), is
 the cache key: the first record with a key goes through the ordinary reader and identification
 (`camaudit.sources.imports.shodan`, `census.classify`), later ones reuse the verdict. A record the
@@ -25,20 +25,18 @@ from camaudit.model import printable
 from camaudit.sources.imports import ImportProblem, Record
 from camaudit.sources.imports import shodan as reader
 from camaudit.sources.imports._base import iso_time
-from camaudit.sources.imports._json import MAX_LINE, lines, loads, port_of, text
+from camaudit.sources.imports._json import MAX_LINE, lines, loads, text
 
 # Keys that say where and when, not what answered (datapedia.shodan.io).
 _WHERE = frozenset(
     {"ip", "ip_str", "timestamp", "location", "asn", "org", "isp", "hostnames", "domains", "_shodan", "hash"}
 )
-# The value after "Date:" (etc.) at a line start; a literal replacement keeps re.sub on its fast path.
-_VOLATILE_HEADER = re.compile(
-    r"(?:(?<=^date:)|(?<=^expires:)|(?<=^etag:))[^\r\n]*", re.IGNORECASE | re.MULTILINE
-)
+_VOLATILE = ("\ndate:", "\nexpires:", "\netag:")  # header lines whose values no rule reads
 _CERT_WHERE = frozenset({"fingerprint", "serial", "expires", "issued", "expired"})  # per device, unread
 # A Shodan stamp: a UTC date and time, no zone (a zone would move the day: those take the long way).
 _UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
 _CACHE = 200_000  # distinct contents remembered; past it the cache starts again (bounded memory)
+_SEPARATORS = frozenset({b"", b"[", b"]", b","})
 
 
 def content_key(value: Mapping[str, Any]) -> bytes | None:
@@ -50,7 +48,7 @@ def content_key(value: Mapping[str, Any]) -> bytes | None:
         return None  # a chain is parsed for its fingerprint: the ordinary path does it
     what = {k: v for k, v in value.items() if k not in _WHERE}
     if isinstance(what.get("data"), str):
-        what["data"] = _VOLATILE_HEADER.sub(" *", what["data"])
+        what["data"] = blanked(what["data"])
     if isinstance(ssl, Mapping) and isinstance(ssl.get("cert"), Mapping):
         cert = {
             k: v for k, v in ssl["cert"].items() if k not in ("fingerprint", "serial", "expires", "issued")
@@ -60,6 +58,35 @@ def content_key(value: Mapping[str, Any]) -> bytes | None:
         return orjson.dumps(what)  # keys unsorted: another order is only a cache miss, never a wrong hit
     except TypeError:
         return None
+
+
+def blanked(data: str) -> str:
+    """`data` with the values of its Date, Expires and ETag header lines replaced by ``*``, in the head
+    only (before the first blank line: a body is read by rules). str.find, not a regex: this runs once
+    per record, and a multi-line regex tries every position of the text."""
+    low = data.lower()
+    head_end = low.find("\n\r\n")
+    if head_end < 0:
+        head_end = low.find("\n\n")
+    head_end = len(low) if head_end < 0 else head_end
+    spans = []
+    for name in _VOLATILE:
+        at = low.find(name, 0, head_end)
+        while at >= 0:
+            start = at + len(name)
+            end = low.find("\n", start)
+            end = len(low) if end < 0 else end
+            spans.append((start, end - (data[end - 1 : end] == "\r")))
+            at = low.find(name, end, head_end)
+    if not spans:
+        return data
+    out, last = [], 0
+    for start, end in sorted(spans):
+        out.append(data[last:start])
+        out.append(" *")
+        last = end
+    out.append(data[last:])
+    return "".join(out)
 
 
 class FastShodan:
@@ -72,21 +99,24 @@ class FastShodan:
 
     def read(self, stream: BinaryIO, where_prefix: str = "") -> Iterator[Counted | ImportProblem]:
         for number, line in lines(stream):
-            where = f"{where_prefix}line {number}"
             if line is None:
-                yield ImportProblem(where, f"longer than {MAX_LINE} bytes: skipped")
+                yield ImportProblem(f"{where_prefix}line {number}", f"longer than {MAX_LINE} bytes: skipped")
                 continue
             stripped = line.strip()
-            if stripped in (b"", b"[", b"]", b","):
+            if stripped in _SEPARATORS:
                 continue
             try:
                 value = orjson.loads(stripped.rstrip(b","))
             except orjson.JSONDecodeError:
                 value = None
             if not isinstance(value, dict):  # the reader says why, in its own words
-                yield from self._slow(stripped, where)
+                yield from self._slow(stripped, f"{where_prefix}line {number}")
                 continue
-            yield from self._one(value, where)
+            hit = self._hit(value)
+            if hit is None:
+                yield from self._one(value, f"{where_prefix}line {number}")
+            else:
+                yield hit
 
     @staticmethod
     def _slow(line: bytes, where: str) -> Iterator[Counted | ImportProblem]:
@@ -98,28 +128,33 @@ class FastShodan:
             return
         yield ImportProblem(where, "not a JSON object")
 
-    def _one(self, value: dict[str, Any], where: str) -> Iterator[Counted | ImportProblem]:
+    def _hit(self, value: dict[str, Any]) -> Counted | None:
+        """The record counted with a cached verdict; None when the ordinary path must read it
+        (content not seen, or an address the reader must word a problem about)."""
         key = content_key(value)
         known = self._seen.get(key) if key is not None else None
         if known is None:
-            for item in reader.read_value(value, where):
-                if isinstance(item, ImportProblem):
-                    yield item
-                    continue
-                if key is not None:
-                    self._remember(key, item)
-                yield self._classifier.counted(item)
-            return
-        ip, port = text(value.get("ip_str")), port_of(value.get("port"))
-        if not ip or port is None:
-            yield ImportProblem(where, "a banner needs 'ip_str' and 'port'")
-            return
-        if text(value.get("transport") or "tcp") != "tcp":
-            return
+            return None
+        ip = value.get("ip_str")
+        if not isinstance(ip, str) or not ip:
+            return None  # the reader words the problem
+        # port and transport are part of the key, and only records the reader accepted are
+        # remembered: a hit has a port and transport the reader accepts.
         verdict, has_names = known
-        device = device_key(ip, verdict, "", _fingerprint(value) if has_names else "")
+        device = device_key(ip[:262144], verdict, "", _fingerprint(value) if has_names else "")
         window = self._window(value.get("timestamp"))
-        yield self._classifier.made(ip, _place(value), verdict, window, device)
+        return self._classifier.made(ip[:262144], _place(value), verdict, window, device)
+
+    def _one(self, value: dict[str, Any], where: str) -> Iterator[Counted | ImportProblem]:
+        """The ordinary path: the reader and identification, the verdict remembered for its content."""
+        key = content_key(value)
+        for item in reader.read_value(value, where):
+            if isinstance(item, ImportProblem):
+                yield item
+                continue
+            if key is not None:
+                self._remember(key, item)
+            yield self._classifier.counted(item)
 
     def _window(self, stamp: Any) -> int:
         """`Classifier.window` of `iso_time(stamp)`, remembered per day for Shodan's UTC stamps."""
