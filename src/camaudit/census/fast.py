@@ -3,8 +3,8 @@
 Internet banners repeat: a million cameras send the same Server header, realm and page. A record is
 split into what says *where and when* (address, time, place, network, Shodan's own ids) and what
 says *what answers* (the reply, the page, the certificate's names, Shodan's conclusions). The second
-part, with the values of the ``Date``, ``Expires`` and ``ETag`` header lines of the head blanked (no rule and no step
-of identification reads them; the header *names* are kept, `http.header_names` rules read them), is
+part, with the values of the ``Date``, ``Expires`` and ``ETag`` lines of the head blanked (no rule and
+no step of identification reads them; the header *names* are kept, `http.header_names` rules read them), is
 the cache key: the first record with a key goes through the ordinary reader and identification
 (`camaudit.sources.imports.shodan`, `census.classify`), later ones reuse the verdict. A record the
 fast path cannot vouch for (a host view, a certificate chain to parse, a UDP banner, a line that
