@@ -5,8 +5,9 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 # chromium renders the HTML report in tests; poppler-utils reads the PDF back; pango is WeasyPrint's;
 # postgresql runs the register migrations on a throwaway server (Unix socket only); tcpdump records every
-# packet of the scope test (tests/test_scope_netns.py).
-APT_PKGS := iproute2 chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 postgresql tcpdump
+# packet of the scope test (tests/test_scope_netns.py); nmap scans the lab for the import test
+# (tests/pipeline/test_imports.py compares its file with camaudit's own scan).
+APT_PKGS := iproute2 chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 postgresql tcpdump nmap
 BENCH_APT_PKGS := nmap tshark
 
 .PHONY: demo test test-offline lint bench deps bench-deps apt clean fuzz fuzz-seeds fuzz-minimize audit-deps soak

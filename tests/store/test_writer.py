@@ -50,6 +50,24 @@ def test_finish_replaces_provisional_devices_and_stamps_the_audit(register: Regi
     assert [f.check_id for f in record.device.findings] == ["cve-2017-7921"]
 
 
+def test_a_batch_of_hosts_is_one_transaction_and_final_with_finish_none(register: Register, db: Path) -> None:
+    """What an import writes: many hosts at once, each device final; an earlier device is found again."""
+    register.begin_audit(audit("a0"))
+    register.record_host("a0", "127.0.0.1", [], [], [hik()])
+    register.finish_audit("a0", None)
+    register.begin_audit(audit("a1", scope=("127.0.0.1", "127.0.0.2")))
+    other = dataclasses.replace(hik(findings=(finding(),)), ips=("127.0.0.2",), mac="aa:bb:cc:00:00:02")
+    register.record_hosts("a1", [("127.0.0.1", [observation()], [hik()]), ("127.0.0.2", [], [other])])
+    register.finish_audit("a1", None)
+    with Reader(db) as reader:
+        devices = {r.device.ip: r for r in reader.devices("a1")}
+        earlier = {r.device.ip: r.id for r in reader.devices("a0")}
+        assert reader.audit("a1").complete and reader.recorded_hosts("a1") == {"127.0.0.1", "127.0.0.2"}
+        assert len(reader.observations("a1")) == 1
+    assert devices["127.0.0.1"].id == earlier["127.0.0.1"]
+    assert [f.check_id for f in devices["127.0.0.2"].device.findings] == ["cve-2017-7921"]
+
+
 def test_finishing_an_unknown_audit_fails(register: Register) -> None:
     with pytest.raises(RegisterError, match="no audit"):
         register.finish_audit("nope", [])

@@ -20,6 +20,8 @@ COMMANDS = {
     "scan": ("scan", "scan"),
     "identify": ("identify", "identify"),
     "traffic": ("traffic", "traffic"),
+    "import": ("imports", "import_command"),
+    "census": ("census", "census"),
     "audits": ("audits", "audits"),
     "devices": ("devices", "devices"),
     "findings": ("findings", "findings"),
