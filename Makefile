@@ -4,8 +4,9 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 # chromium renders the HTML report in tests; poppler-utils reads the PDF back; pango is WeasyPrint's;
-# postgresql runs the register migrations on a throwaway server (Unix socket only).
-APT_PKGS := iproute2 chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 postgresql
+# postgresql runs the register migrations on a throwaway server (Unix socket only); chromium-driver lets
+# selenium drive Debian's chromium through the dashboard (never a downloaded browser).
+APT_PKGS := iproute2 chromium chromium-driver poppler-utils libpango-1.0-0 libpangoft2-1.0-0 postgresql
 BENCH_APT_PKGS := nmap tshark
 
 .PHONY: demo test test-offline lint bench deps bench-deps apt clean fuzz audit-deps

@@ -34,6 +34,10 @@ def _register() -> None:
         report.report,
     ):
         cli.add_command(command)
+    from camaudit.cli import serve
+
+    for command in (serve.serve, serve.users, serve.tokens):
+        cli.add_command(command)
 
 
 def main() -> None:
