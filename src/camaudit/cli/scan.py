@@ -22,11 +22,12 @@ from camaudit.cli.render import cell, table_console, write_json
 from camaudit.cli.scan_findings import internet_networks, print_findings
 from camaudit.model import Device
 from camaudit.net.limits import Limits
+from camaudit.pipeline.central import Reporter, read_token
 from camaudit.pipeline.scan import HostCallback, ScanResult, default_multicast, resume_scan, run_scan
 from camaudit.report.views.devices import scan_json
 from camaudit.scope import Scope, split_specs
 from camaudit.sources.active import HostResult
-from camaudit.store import Reader, Register, describe
+from camaudit.store import Reader, Register, default_path, describe
 
 _DEFAULTS = Limits()  # defaults shown in --help come from net.limits itself
 
@@ -86,10 +87,17 @@ async def _scan_with_progress(
     err: Console,
     register: Register | None = None,
     assessment: AssessOptions | None = None,
+    reporter: Reporter | None = None,
 ) -> ScanResult:
     with _progress(err, len(scope)) as on_host:
         return await run_scan(
-            scope, limits, multicast=multicast, on_host=on_host, register=register, assessment=assessment
+            scope,
+            limits,
+            multicast=multicast,
+            on_host=on_host,
+            register=register,
+            assessment=assessment,
+            reporter=reporter,
         )
 
 
@@ -207,6 +215,10 @@ def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> Scan
     metavar="CIDR",
     help="Addresses reachable from the internet (comma-separated, repeatable): reported as exposure.",
 )
+@click.option("--report-to", metavar="URL", help="Also send each host to a central camaudit server as it completes.")
+@click.option("--site", help="With --report-to: this site's name (the token must be for it).")
+@click.option("--token-file", type=click.Path(dir_okay=False), help="With --report-to: the site's write token.")
+@click.option("--spool", metavar="DIR", help="With --report-to: where unsent results wait (default: data dir).")
 def scan(
     targets: tuple[str, ...],
     input_lists: tuple[str, ...],
@@ -226,6 +238,10 @@ def scan(
     credentials_file: str | None,
     verify: bool,
     internet_facing: tuple[str, ...],
+    report_to: str | None,
+    site: str | None,
+    token_file: str | None,
+    spool: str | None,
 ) -> None:
     """Discover and identify the cameras at TARGETS (addresses, CIDRs, ranges, host names).
 
@@ -266,18 +282,43 @@ def scan(
         + (", multicast discovery on the local segment" if multicast else "")
     )
     _announce(assessment, err)
-    # Assessed inside the recorded run, so the register gets the findings before the audit is finished.
-    if no_db:
-        result = asyncio.run(_scan_with_progress(scope, limits, multicast, err, None, assessment))
-    else:
+    with fail_on_input_errors(), _reporter(report_to, site, token_file, spool, err) as reporter:
+        # Assessed inside the recorded run, so the register gets the findings before the audit is finished.
+        if no_db:
+            result = asyncio.run(_scan_with_progress(scope, limits, multicast, err, None, assessment, reporter))
+        else:
 
-        def start(register: Register) -> ScanResult:
-            return asyncio.run(_scan_with_progress(scope, limits, multicast, err, register, assessment))
+            def start(register: Register) -> ScanResult:
+                return asyncio.run(
+                    _scan_with_progress(scope, limits, multicast, err, register, assessment, reporter)
+                )
 
-        result = _run_recorded(db, start)
+            result = _run_recorded(db, start)
     if assessment is not None:
         print_findings(result.devices, err)
     _show(result, json_out)
+
+
+@contextmanager
+def _reporter(
+    url: str | None, site: str | None, token_file: str | None, spool: str | None, err: Console
+) -> Iterator[Reporter | None]:
+    if url is None:
+        if site or token_file:
+            raise click.UsageError("--site and --token-file go with --report-to")
+        yield None
+        return
+    if not site or not token_file:
+        raise click.UsageError("--report-to needs --site and --token-file")
+    folder = spool or str(default_path().parent / "spool" / site.replace("/", "_"))
+    reporter = Reporter(url, site, read_token(token_file), folder)
+    try:
+        yield reporter
+    finally:
+        left = reporter.close()
+        sent = f"{reporter.stats.sent} message(s) sent to {escape(url)}"
+        kept = f"; {left} kept in {escape(folder)} for the next --report-to run" if left else ""
+        err.print(f"camaudit: {sent}{kept}")
 
 
 def _assessment(

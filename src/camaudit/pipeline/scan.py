@@ -29,6 +29,7 @@ from camaudit.model import (
 )
 from camaudit.net.connector import Connector
 from camaudit.net.limits import Limits
+from camaudit.pipeline.central import Reporter
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult, observe
 from camaudit.sources.multicast import connected_networks, on_local_segment
@@ -117,6 +118,7 @@ async def run_scan(
     port_map: Mapping[tuple[int, Transport], int] | None = None,
     register: Register | None = None,
     assessment: AssessOptions | None = None,
+    reporter: Reporter | None = None,
 ) -> ScanResult:
     """Probe every address in scope, identify each host as it completes, return the audit.
 
@@ -126,6 +128,7 @@ async def run_scan(
     With a `register`, the audit is recorded as it runs: each host in its own transaction as it completes
     (a killed audit keeps every finished host, and `resume_scan` finishes it), then the final devices, with
     the findings of the `assessment` when one is given (assessed before the audit is marked finished).
+    A `reporter` sends the same to a central register as it goes (`pipeline.central`).
     """
     if multicast is None:
         multicast = default_multicast(scope)
@@ -136,7 +139,25 @@ async def run_scan(
     if register is not None:
         await register.arun(register.begin_audit, audit)
     checks = (scope, assessment) if assessment is not None else None
-    return await _scan_into(audit, scope, limits, multicast, on_host, port_map, register, ((), ()), checks)
+    if reporter is not None:
+        reporter.begin(audit)
+        on_host = _reporting(audit.id, reporter, on_host)
+    result = await _scan_into(audit, scope, limits, multicast, on_host, port_map, register, ((), ()), checks)
+    if reporter is not None:
+        reporter.finish(result.audit, result.devices)
+    return result
+
+
+def _reporting(audit_id: str, reporter: Reporter, then: HostCallback | None) -> HostCallback:
+    """Each host to the central register as it completes, exactly as the local register records it."""
+
+    def on_host(host: HostResult, found: Sequence[Device]) -> None:
+        failed = [a for a in host.attempts if reportable(a)]
+        reporter.host(audit_id, host.ip, host.observations, failed, with_silent_hosts(list(found), failed))
+        if then is not None:
+            then(host, found)
+
+    return on_host
 
 
 async def resume_scan(
