@@ -9,7 +9,9 @@ STAMP   := $(VENV)/.installed
 APT_PKGS := iproute2 chromium chromium-driver poppler-utils libpango-1.0-0 libpangoft2-1.0-0 postgresql
 BENCH_APT_PKGS := nmap tshark
 
-.PHONY: demo test test-offline lint bench deps bench-deps apt clean fuzz audit-deps
+DASHBOARD_PORT ?= 8080
+
+.PHONY: dashboard demo test test-offline lint bench deps bench-deps apt clean fuzz audit-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,6 +36,13 @@ apt:
 
 demo: $(STAMP)
 	$(BIN)/python -m camaudit.demo
+
+# The dashboard over the register `make demo` wrote (made first when missing): prints the URL and a one-time
+# password for the user admin; Ctrl-C stops it. Listens on 127.0.0.1 only.
+dashboard: $(STAMP)
+	@test -f demo-report.register.sqlite || $(MAKE) --no-print-directory demo
+	$(BIN)/python -m camaudit serve --db demo-report.register.sqlite --port $(DASHBOARD_PORT) \
+	  --config src/camaudit/data/examples/demo-organisation.toml --admin-password
 
 test: $(STAMP) deps
 	$(BIN)/python -m pytest -q

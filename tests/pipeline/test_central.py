@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.store.conftest import audit, hik, observation, postgres_url  # noqa: F401 (fixture)
+from tests.web.serving import free_port, serving
 
 from camaudit.pipeline.central import Reporter, ReportError, check_url, read_token
 from camaudit.store import Reader, Register
 from camaudit.store.accounts import Accounts
 from camaudit.web import auth, create_app
-from tests.store.conftest import audit, hik, observation, postgres_url  # noqa: F401 (fixture)
-from tests.web.serving import free_port, serving
 
 SECRET = "hunter2-do-not-send"
 

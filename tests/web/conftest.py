@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
+from tests.store.conftest import finding, hik, record_audit
 
 from camaudit.store import Register
 from camaudit.store.accounts import ROLES, Accounts
 from camaudit.web import auth, create_app
-from tests.store.conftest import finding, hik, record_audit
 
 PASSWORD = "correct horse battery staple"
 HOSTILE = "<script>alert(1)</script>"
@@ -21,7 +21,14 @@ HOSTILE = "<script>alert(1)</script>"
 
 def estate() -> list[object]:
     cam = hik("127.0.0.1", findings=(finding(),))
-    lorex = hik("127.0.0.2", brand="lorex", manufacturer="dahua", model="LNB8005", serial="LRX1", mac="00:11:22:33:44:55")
+    lorex = hik(
+        "127.0.0.2",
+        brand="lorex",
+        manufacturer="dahua",
+        model="LNB8005",
+        serial="LRX1",
+        mac="00:11:22:33:44:55",
+    )
     odd = hik("127.0.0.3", model=HOSTILE, serial="ODD1", brand=None, manufacturer=None, device_type=None)
     return [cam, lorex, odd]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from camaudit.web import auth
 from tests.web.conftest import csrf_of, signed_in
+
+from camaudit.web import auth
 
 
 def test_annotating_records_who_when_before_and_after(app: object) -> None:
@@ -28,7 +29,11 @@ def test_annotating_records_who_when_before_and_after(app: object) -> None:
     form["owner"] = "Security"
     operator.post("/devices/2/annotate", data=form)
     exported = list(csv.DictReader(io.StringIO(signed_in(app, "auditor").get("/changes.csv").text)))
-    assert [(r["field"], r["before"], r["after"]) for r in exported][0] == ("owner", "Facilities", "Security")
+    assert (exported[0]["field"], exported[0]["before"], exported[0]["after"]) == (
+        "owner",
+        "Facilities",
+        "Security",
+    )
     assert len(exported) == 5
     assert [d["ip"] for d in operator.get("/devices.json?site=depot").json()["devices"]] == ["127.0.0.2"]
 
@@ -59,7 +64,9 @@ def test_admin_creates_users_and_tokens_shown_once(app: object) -> None:
     page = admin.post("/admin/users/add", data={"csrf": csrf, "name": "newbie", "role": "viewer"}).text
     password = page.split("shown once): ")[1].split("<")[0]
     assert len(password) >= auth.MIN_PASSWORD
-    page = admin.post("/admin/tokens/add", data={"csrf": csrf, "name": "ci", "scope": "read", "site": ""}).text
+    page = admin.post(
+        "/admin/tokens/add", data={"csrf": csrf, "name": "ci", "scope": "read", "site": ""}
+    ).text
     token = page.split("store it now): <code>")[1].split("<")[0]
     assert token.startswith(auth.TOKEN_PREFIX)
     assert admin.get("/devices.json", headers={"Authorization": f"Bearer {token}"}).status_code == 200
@@ -70,7 +77,6 @@ def test_admin_creates_users_and_tokens_shown_once(app: object) -> None:
 
 def test_sign_in_redirects_only_within_the_site(app: object) -> None:
     from starlette.testclient import TestClient
-
     from tests.web.conftest import PASSWORD
 
     client = TestClient(app, base_url="http://127.0.0.1")  # type: ignore[arg-type]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.testclient import TestClient
+from tests.store.conftest import audit, hik, observation
 
 from camaudit.model import to_dict
 from camaudit.store import Reader, Register
 from camaudit.store.accounts import Accounts
 from camaudit.web import auth
-from tests.store.conftest import audit, hik, observation
 
 
 def _tokens(db: Path) -> tuple[str, str]:
@@ -38,9 +38,14 @@ def test_a_site_writes_its_own_audit_once_and_no_other_site_can(app: object, db:
     assert client.post(url, json=host, headers=as_hq).json()["created"] is True
     assert client.post(url, json=host, headers=as_hq).json()["created"] is False  # a retry
     assert client.post(url, json=host, headers=as_depot).status_code == 403
-    assert client.post(f"/api/sites/Depot/audits/{'c' * 32}/hosts", json=host, headers=as_depot).status_code == 403
+    assert (
+        client.post(f"/api/sites/Depot/audits/{'c' * 32}/hosts", json=host, headers=as_depot).status_code
+        == 403
+    )
     finish = {"devices": host["devices"], "finished": "2026-11-12T10:00:00+00:00"}
-    assert client.post(f"/api/sites/HQ/audits/{'c' * 32}/finish", json=finish, headers=as_hq).status_code == 200
+    assert (
+        client.post(f"/api/sites/HQ/audits/{'c' * 32}/finish", json=finish, headers=as_hq).status_code == 200
+    )
     with Reader(db) as reader:
         assert reader.recorded_hosts("c" * 32) == {"127.9.0.1"}
         assert reader.audit().id == "c" * 32
@@ -66,5 +71,10 @@ def test_read_tokens_and_sessions_cannot_write(app: object, db: Path) -> None:
         Accounts(register.engine).add_token("r", "read", None, auth.token_hash(read), "test")
     client = TestClient(app, base_url="http://127.0.0.1")  # type: ignore[arg-type]
     body = {"audit": to_dict(audit("d" * 32))}
-    assert client.post("/api/sites/HQ/audits", json=body, headers={"Authorization": f"Bearer {read}"}).status_code == 403
+    assert (
+        client.post(
+            "/api/sites/HQ/audits", json=body, headers={"Authorization": f"Bearer {read}"}
+        ).status_code
+        == 403
+    )
     assert client.post("/api/sites/HQ/audits", json=body).status_code == 401

@@ -7,9 +7,9 @@ import io
 
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
+from tests.web.conftest import HOSTILE, signed_in
 
 from camaudit.web.app import Web
-from tests.web.conftest import HOSTILE, signed_in
 
 
 def test_overview_twin_has_the_reports_counts(app: object) -> None:
@@ -34,7 +34,9 @@ def test_filters_search_sort_and_paging(app: object) -> None:
     client = signed_in(app, "viewer")
     assert [d["ip"] for d in client.get("/devices.json?maker=dahua").json()["devices"]] == ["127.0.0.2"]
     assert [d["ip"] for d in client.get("/devices.json?brand=unknown").json()["devices"]] == ["127.0.0.3"]
-    assert [d["ip"] for d in client.get("/devices.json?finding=cve-2017-7921").json()["devices"]] == ["127.0.0.1"]
+    assert [d["ip"] for d in client.get("/devices.json?finding=cve-2017-7921").json()["devices"]] == [
+        "127.0.0.1"
+    ]
     assert [d["ip"] for d in client.get("/devices.json?sort=-ip").json()["devices"]] == [
         "127.0.0.3", "127.0.0.2", "127.0.0.1"]  # fmt: skip
     paged = client.get("/devices.json?per=2&page=2").json()

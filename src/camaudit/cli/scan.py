@@ -215,10 +215,16 @@ def _run_recorded(db: str | None, run: Callable[[Register], ScanResult]) -> Scan
     metavar="CIDR",
     help="Addresses reachable from the internet (comma-separated, repeatable): reported as exposure.",
 )
-@click.option("--report-to", metavar="URL", help="Also send each host to a central camaudit server as it completes.")
+@click.option(
+    "--report-to", metavar="URL", help="Also send each host to a central camaudit server as it completes."
+)
 @click.option("--site", help="With --report-to: this site's name (the token must be for it).")
-@click.option("--token-file", type=click.Path(dir_okay=False), help="With --report-to: the site's write token.")
-@click.option("--spool", metavar="DIR", help="With --report-to: where unsent results wait (default: data dir).")
+@click.option(
+    "--token-file", type=click.Path(dir_okay=False), help="With --report-to: the site's write token."
+)
+@click.option(
+    "--spool", metavar="DIR", help="With --report-to: where unsent results wait (default: data dir)."
+)
 def scan(
     targets: tuple[str, ...],
     input_lists: tuple[str, ...],
@@ -285,7 +291,9 @@ def scan(
     with fail_on_input_errors(), _reporter(report_to, site, token_file, spool, err) as reporter:
         # Assessed inside the recorded run, so the register gets the findings before the audit is finished.
         if no_db:
-            result = asyncio.run(_scan_with_progress(scope, limits, multicast, err, None, assessment, reporter))
+            result = asyncio.run(
+                _scan_with_progress(scope, limits, multicast, err, None, assessment, reporter)
+            )
         else:
 
             def start(register: Register) -> ScanResult:

@@ -31,7 +31,9 @@ def _password(path: str | None) -> tuple[str, bool]:
     lines = text.splitlines()
     password = lines[0] if lines else ""
     if len(password) < auth.MIN_PASSWORD:
-        raise click.UsageError(f"the password file's first line needs at least {auth.MIN_PASSWORD} characters")
+        raise click.UsageError(
+            f"the password file's first line needs at least {auth.MIN_PASSWORD} characters"
+        )
     return password, False
 
 
@@ -44,7 +46,9 @@ def users() -> None:
 @click.argument("name")
 @db_option
 @click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
-@click.option("--password-file", metavar="FILE", help="First line is the password (default: a random one, printed).")
+@click.option(
+    "--password-file", metavar="FILE", help="First line is the password (default: a random one, printed)."
+)
 def users_add(name: str, db: str | None, role: str, password_file: str | None) -> None:
     """Add a user NAME. Viewer reads; auditor also the change log; operator annotates; admin manages."""
     from camaudit.web import auth
@@ -125,4 +129,3 @@ def _one_time_admin(accounts: Accounts) -> None:
         accounts.set_password("admin", hashed)
     click.echo(f"camaudit: sign in as admin with the one-time password: {password}", err=True)
     sys.stderr.flush()
-

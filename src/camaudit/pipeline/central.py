@@ -109,7 +109,9 @@ class Reporter:
 
     def finish(self, audit: Audit, devices: Sequence[Device]) -> None:
         finished = (audit.finished or audit.started).isoformat()
-        self._put(f"audits/{audit.id}/finish", {"devices": [to_dict(d) for d in devices], "finished": finished})
+        self._put(
+            f"audits/{audit.id}/finish", {"devices": [to_dict(d) for d in devices], "finished": finished}
+        )
 
     def pending(self) -> int:
         return len(self._pending())
@@ -171,10 +173,11 @@ class Reporter:
     def _post(self, path: str, body: dict[str, Any]) -> int | None:
         data = json.dumps(body).encode("utf-8")
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self._token}"}
-        request = urllib.request.Request(f"{self.base}/{path}", data=data, headers=headers, method="POST")
+        url = f"{self.base}/{path}"
+        request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310
         started = time.monotonic()
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as reply:  # noqa: S310 (http(s) checked)
+            with urllib.request.urlopen(request, timeout=self.timeout) as reply:  # noqa: S310 (http(s) only)
                 reply.read(65536)
                 status = int(reply.status)
         except urllib.error.HTTPError as exc:

@@ -160,9 +160,7 @@ class Accounts:
 
     def saved_filter(self, slug: str) -> SavedFilter | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(t.SAVED_FILTERS).where(t.SAVED_FILTERS.c.slug == slug)
-            ).one_or_none()
+            row = conn.execute(sa.select(t.SAVED_FILTERS).where(t.SAVED_FILTERS.c.slug == slug)).one_or_none()
         return _filter(row) if row is not None else None
 
     def saved_filters(self, user_id: int) -> list[SavedFilter]:

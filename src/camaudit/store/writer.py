@@ -256,7 +256,9 @@ def _text(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else (None if value is None else str(value))
 
 
-def _log_changes(conn: sa.Connection, device_id: int, before: Any, values: Mapping[str, Any], by: str) -> None:
+def _log_changes(
+    conn: sa.Connection, device_id: int, before: Any, values: Mapping[str, Any], by: str
+) -> None:
     now = utcnow()
     rows = [
         {"device_id": device_id, "at": now, "who": by[:64], "field": name, "before": old, "after": new}

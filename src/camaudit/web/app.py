@@ -3,27 +3,23 @@
 Nothing is served without a session or an API token but the login page, the stylesheet and `/healthz`.
 Every response carries a strict Content-Security-Policy (no script at all, no inline style, nothing from
 another origin), templates autoescape (device strings are hostile), and every form post needs its CSRF
-token. Routes are thin: pages are in `pages`, forms in `forms`, the site API in `ingest`.
+token. Routes are thin: pages are in `pages`, forms in `forms`, the site API in `ingest`; `factory`
+assembles them.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
-from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from camaudit.store import Register
@@ -205,36 +201,3 @@ async def healthz(request: Request) -> Response:
 
 async def not_found(request: Request, _exc: Exception) -> Response:
     return PlainTextResponse("not found", status_code=404)
-
-
-def create_app(
-    db: str | Path | None,
-    *,
-    policy: data.PolicyChoice | None = (None, (), ()),
-    secret: bytes | None = None,
-) -> Starlette:
-    """The dashboard over the register `db` (migrated first). `policy` as `report.build` takes it."""
-    from camaudit.web import forms, ingest, pages
-
-    state = Web(db, policy, secret)
-
-    @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        state.close()
-
-    routes = [
-        Route("/healthz", healthz),
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-        *forms.ROUTES,
-        *pages.ROUTES,
-        *ingest.ROUTES,
-    ]
-    app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={404: not_found},
-    )
-    app.state.web = state
-    return app

@@ -31,7 +31,7 @@ LOGIN_COOKIE = "camaudit_login"
 SESSION_SECONDS = 8 * 3600
 LOGIN_FORM_SECONDS = 3600
 MIN_PASSWORD = 12
-TOKEN_PREFIX = "cat_"  # recognisable in a leaked log, so it can be found and revoked
+TOKEN_PREFIX = "cat_"  # noqa: S105 (a prefix, not a secret)  # recognisable in a leaked log, so it can be found and revoked
 
 _HASHER = PasswordHash((Argon2Hasher(),))
 # Verified against when the user does not exist, so a wrong name costs the same time as a wrong password.
@@ -109,7 +109,11 @@ class Sessions:
             data = self._session.loads(cookie, max_age=SESSION_SECONDS)
         except BadSignature:
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("c"), str):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("u"), int)
+            or not isinstance(data.get("c"), str)
+        ):
             return None
         with self._lock:
             if data["c"] in self._ended:

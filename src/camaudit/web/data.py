@@ -142,7 +142,9 @@ def parse_query(params: Mapping[str, str]) -> Query:
 def _policy(device: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(pack id lower-case, outcome) of each stored policy finding (check id ``policy-<pack>``)."""
     return [
-        (f["check_id"].removeprefix("policy-"), f["status"]) for f in device["findings"] if f["kind"] == "policy"
+        (f["check_id"].removeprefix("policy-"), f["status"])
+        for f in device["findings"]
+        if f["kind"] == "policy"
     ]
 
 
@@ -161,8 +163,10 @@ def _matches(d: Mapping[str, Any], name: str, value: str) -> bool:
         "finding": lambda: any(f["check_id"] == value for f in d["findings"]),
         "pack": lambda: any(p == low for p, _o in _policy(d)),
         "verdict": lambda: any(o == low for _p, o in _policy(d)),
-        "q": lambda: any(low in str(d.get(k) or "").lower() for k in _HAYSTACK)
-        or any(low in str(reg.get(k) or "").lower() for k in _PEOPLE),
+        "q": lambda: (
+            any(low in str(d.get(k) or "").lower() for k in _HAYSTACK)
+            or any(low in str(reg.get(k) or "").lower() for k in _PEOPLE)
+        ),
     }
     return tests[name]()
 
@@ -216,7 +220,9 @@ def row(device: Mapping[str, Any]) -> dict[str, Any]:
         "ip": device["ip"],
         "brand": device["brand_name"],
         "manufacturer": device["manufacturer_name"],
-        "rebrand": bool(device["brand"] and device["manufacturer"] and device["brand"] != device["manufacturer"]),
+        "rebrand": bool(
+            device["brand"] and device["manufacturer"] and device["brand"] != device["manufacturer"]
+        ),
         "model": device["model"],
         "firmware": device["firmware"],
         "type": device["type_name"],
@@ -232,7 +238,9 @@ def row(device: Mapping[str, Any]) -> dict[str, Any]:
 def options(devices: Sequence[Mapping[str, Any]]) -> dict[str, list[tuple[str, str]]]:
     """The choices of each filter's drop-down: (value, label), from what the register holds."""
 
-    def pairs(value: Callable[[Mapping[str, Any]], str], label: Callable[[Mapping[str, Any]], str]) -> list[tuple[str, str]]:
+    def pairs(
+        value: Callable[[Mapping[str, Any]], str], label: Callable[[Mapping[str, Any]], str]
+    ) -> list[tuple[str, str]]:
         return sorted({(value(d), label(d)) for d in devices}, key=lambda p: p[1].lower())
 
     checks = sorted({f["check_id"] for d in devices for f in d["findings"] if f["kind"] != "policy"})
@@ -285,7 +293,9 @@ def findings_by_check(view: Mapping[str, Any]) -> list[dict[str, Any]]:
              "kev": False, "remediation": f["remediation"], "references": f["references"], "devices": []},
         )  # fmt: skip
         g["kev"] = g["kev"] or f["kev"]
-        g["devices"].append({"id": f["device_id"], "ip": f["ip"], "verified": f["verified"], "status": f["status"]})
-    return sorted(groups.values(), key=lambda g: (_RANK.get(g["severity"], 99), -len(g["devices"]), g["check_id"]))
-
-
+        g["devices"].append(
+            {"id": f["device_id"], "ip": f["ip"], "verified": f["verified"], "status": f["status"]}
+        )
+    return sorted(
+        groups.values(), key=lambda g: (_RANK.get(g["severity"], 99), -len(g["devices"]), g["check_id"])
+    )

@@ -168,7 +168,9 @@ async def add_token(request: Request) -> Response:
     site = str(form.get("site") or "").strip()[:200] or None
     token = auth.new_token()
     try:
-        await w.writer.arun(w.writes.add_token, name, scope, site, auth.token_hash(token), request.state.who.name)
+        await w.writer.arun(
+            w.writes.add_token, name, scope, site, auth.token_hash(token), request.state.who.name
+        )
     except RegisterError as exc:
         return refuse(request, 400, str(exc))
     tokens = await run_in_threadpool(w.reads.tokens)

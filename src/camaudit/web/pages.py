@@ -62,7 +62,9 @@ async def overview(request: Request) -> Response:
     return twin(request, "overview.html", payload, charts=pictures)
 
 
-def _listing(view: Mapping[str, Any], params: Mapping[str, str]) -> tuple[data.Query, list[Mapping[str, Any]]]:
+def _listing(
+    view: Mapping[str, Any], params: Mapping[str, str]
+) -> tuple[data.Query, list[Mapping[str, Any]]]:
     query = data.parse_query(params)
     return query, data.filtered(view["devices"], query)
 
@@ -76,7 +78,9 @@ async def devices(request: Request) -> Response:
     if request.url.path.endswith(".csv"):
         body = data.devices_csv(chosen)
         disposition = 'attachment; filename="camaudit-devices.csv"'
-        return Response(body, media_type="text/csv; charset=utf-8", headers={"content-disposition": disposition})
+        return Response(
+            body, media_type="text/csv; charset=utf-8", headers={"content-disposition": disposition}
+        )
     shown, pages = data.page(chosen, query)
     payload = {
         "audit": view["audit"]["id"],
@@ -108,7 +112,11 @@ async def device(request: Request) -> Response:
     if found is None:
         return refuse(request, 404, "no such device in the latest audit")
     who = request.state.who
-    changes = await run_in_threadpool(w.data.changes, device_id) if who.role in ("auditor", "operator", "admin") else None
+    changes = (
+        await run_in_threadpool(w.data.changes, device_id)
+        if who.role in ("auditor", "operator", "admin")
+        else None
+    )
     traffic = await run_in_threadpool(w.data.traffic)
     egress = [f for f in traffic["findings"] if f["device"]["id"] == device_id]
     payload = {
@@ -126,7 +134,9 @@ async def findings(request: Request) -> Response:
     view = await _view(request)
     if view is None:
         return _empty(request)
-    return twin(request, "findings.html", {"audit": view["audit"]["id"], "checks": data.findings_by_check(view)})
+    return twin(
+        request, "findings.html", {"audit": view["audit"]["id"], "checks": data.findings_by_check(view)}
+    )
 
 
 @needs("viewer")

@@ -65,7 +65,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "audit_sites",
-        sa.Column("audit_id", sa.String(64), sa.ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "audit_id", sa.String(64), sa.ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("site", sa.Text, nullable=False),
     )
 
