@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from tests.web.conftest import HOSTILE, PASSWORD
 from tests.web.serving import free_port, serving
 

@@ -66,6 +66,7 @@ class Web:
         self.sessions = auth.Sessions(secret)
         self.throttle = auth.Throttle()
         self._tokens: dict[str, tuple[float, Token | None]] = {}
+        self._sites: dict[str, str] = {}
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,  # everywhere, whatever the file name: device strings are hostile
@@ -85,6 +86,15 @@ class Web:
             cached = (now + TOKEN_CACHE_SECONDS, self.reads.token(token_hash))
             self._tokens[token_hash] = cached
         return cached[1]
+
+    def audit_site(self, audit_id: str) -> str | None:
+        """Which site owns an audit; remembered once known (an audit never changes site)."""
+        site = self._sites.get(audit_id)
+        if site is None:
+            site = self.reads.audit_site(audit_id)
+            if site is not None and len(self._sites) < 100_000:
+                self._sites[audit_id] = site
+        return site
 
     def forget_tokens(self) -> None:
         self._tokens.clear()

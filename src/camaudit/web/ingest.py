@@ -71,7 +71,7 @@ async def _writer_for(request: Request) -> Principal:
 
 async def _owned(request: Request) -> str:
     audit_id = str(request.path_params["audit_id"])[:64]
-    owner = await run_in_threadpool(web(request).reads.audit_site, audit_id)
+    owner = await run_in_threadpool(web(request).audit_site, audit_id)
     if owner is None:
         raise Refused(404, "begin the audit first")
     if owner != request.path_params["site"]:
