@@ -65,7 +65,8 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
 def host(site: int, n: int) -> tuple[str, Observation, Device]:
     ip = f"127.{100 + site}.{n // 250}.{n % 250 + 1}"
     obs = Observation(source="probe:http", ip=ip, port=80, transport=Transport.TCP, protocol="http",
-                      kind="http.response", fields={"http.server": "Webs"}, raw=b"HTTP/1.1 200 OK\r\n\r\n")  # fmt: skip
+                      kind="http.response", fields={"http.server": "Webs"},
+                      raw=b"HTTP/1.1 200 OK\r\n\r\n")  # fmt: skip
     device = Device(
         ips=(ip,), ports=(80,), brand="hikvision", manufacturer="hikvision", serial=f"S{site}-{n}"
     )
@@ -157,14 +158,17 @@ def main() -> int:
         rejected = sum(r.stats.rejected for r in reporters)
         print(f"multisite: {args.sites} sites x {per_site} hosts = {total} hosts reported at once")
         print(
-            f"  server killed at {at_kill} hosts received ({spooled} messages waiting in spools), back after {down:.1f} s"
+            f"  server killed at {at_kill} hosts received ({spooled} messages waiting in spools), "
+            f"back after {down:.1f} s"
         )
         print(
-            f"  register: {hosts} host rows ({distinct} distinct), {observations} observations, {finished}/{args.sites} audits finished"
+            f"  register: {hosts} host rows ({distinct} distinct), {observations} observations, "
+            f"{finished}/{args.sites} audits finished"
         )
         print(f"  unsent left in spools: {left}, rejected: {rejected}, retry rounds: {retries}")
         print(f"  {total / elapsed:.0f} hosts/s end to end over {elapsed:.1f} s (including the outage); "
-              f"{hosts / float(span or 1):.0f} hosts/s accepted by the server (first to last host row)")  # fmt: skip
+              f"{hosts / float(span or 1):.0f} hosts/s accepted by the server "
+              "(first to last host row)")  # fmt: skip
         print(f"  post latency: p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms over {len(latencies)} posts")
         exact = (
             hosts == distinct == observations == total
