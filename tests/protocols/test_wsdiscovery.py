@@ -231,3 +231,17 @@ def test_mutations(edits: list[tuple[int, int]]) -> None:
     for index, value in edits:
         raw[index] = value
     _only_protocol_error(bytes(raw))
+
+
+def test_scope_value_keeps_its_slash() -> None:
+    # A Hikvision DVR's hardware scope, from an internet WS-Discovery scan sample (corpus scan-0006).
+    items = wsd.scope_items(
+        [
+            "onvif://www.onvif.org/hardware/DS-7204HGHI-SH/A",
+            "onvif://www.onvif.org/location/country/china",
+            "onvif://www.onvif.org/type/video_encoder",
+        ]
+    )
+    assert items["hardware"] == ["DS-7204HGHI-SH/A"]
+    assert items["location/country"] == ["china"]
+    assert items["type"] == ["video_encoder"]

@@ -189,6 +189,11 @@ def _is_small_number(text: str) -> bool:
     return 0 < len(text) <= 18 and text.isascii() and text.isdigit()
 
 
+# ONVIF Core §7.3.2.2 scope categories (plus the common vendor `manufacturer`) whose value is
+# one name, not a path: everything after the category word is the value.
+_SINGLE_VALUED = frozenset({"hardware", "name", "type", "profile", "manufacturer"})
+
+
 def scope_items(scopes: Sequence[str]) -> dict[str, list[str]]:
     """ONVIF scopes as key -> values: `onvif://www.onvif.org/location/country/china` gives
     `location/country` -> `china`. The key is every path segment but the last; values are
@@ -201,8 +206,11 @@ def scope_items(scopes: Sequence[str]) -> dict[str, list[str]]:
         segments = [s for s in scope[len(SCOPE_PREFIX) :].split("/") if s]
         if len(segments) < 2:
             continue
-        values = items.setdefault("/".join(segments[:-1]), [])
-        value = unquote(segments[-1])
+        # A model or name may itself hold a slash (hardware/DS-7204HGHI-SH/A): the ONVIF
+        # categories with one value keep everything after the category as the value.
+        split = 1 if segments[0].lower() in _SINGLE_VALUED else len(segments) - 1
+        values = items.setdefault("/".join(segments[:split]), [])
+        value = unquote("/".join(segments[split:]))
         if value not in values:
             values.append(value)
     return items
