@@ -71,7 +71,7 @@ def _no_alert(driver: object) -> bool:
     return False
 
 
-def _wait_for(path: Path, seconds: float = 10) -> list[Path]:
+def _wait_for(path: Path, seconds: float = 30) -> list[Path]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         done = [p for p in path.glob("*.csv")] if path.exists() else []
