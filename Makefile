@@ -6,11 +6,14 @@ STAMP   := $(VENV)/.installed
 # chromium renders the HTML report in tests; poppler-utils reads the PDF back; pango is WeasyPrint's;
 # postgresql runs the register migrations on a throwaway server (Unix socket only); tcpdump records every
 # packet of the scope test (tests/test_scope_netns.py); nmap scans the lab for the import test
-# (tests/pipeline/test_imports.py compares its file with camaudit's own scan).
-APT_PKGS := iproute2 chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 postgresql tcpdump nmap
+# (tests/pipeline/test_imports.py compares its file with camaudit's own scan); chromium-driver lets
+# selenium drive Debian's chromium through the dashboard (never a downloaded browser).
+APT_PKGS := iproute2 chromium chromium-driver poppler-utils libpango-1.0-0 libpangoft2-1.0-0 postgresql tcpdump nmap
 BENCH_APT_PKGS := nmap tshark
 
-.PHONY: demo test test-offline lint bench deps bench-deps apt clean fuzz fuzz-seeds fuzz-minimize audit-deps soak
+DASHBOARD_PORT ?= 8080
+
+.PHONY: dashboard demo test test-offline lint bench deps bench-deps apt clean fuzz fuzz-seeds fuzz-minimize audit-deps soak
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,6 +39,13 @@ apt:
 
 demo: $(STAMP)
 	$(BIN)/python -m camaudit.demo
+
+# The dashboard over the register `make demo` wrote (made first when missing): prints the URL and a one-time
+# password for the user admin; Ctrl-C stops it. Listens on 127.0.0.1 only.
+dashboard: $(STAMP)
+	@test -f demo-report.register.sqlite || $(MAKE) --no-print-directory demo
+	$(BIN)/python -m camaudit serve --db demo-report.register.sqlite --port $(DASHBOARD_PORT) \
+	  --config src/camaudit/data/examples/demo-organisation.toml --admin-password
 
 test: $(STAMP) deps
 	$(BIN)/python -m pytest -q

@@ -20,6 +20,7 @@ EXEMPT = {
     "store/migrations/versions/m0002_status_history.py": "tests/store/test_migrations.py (audit-v1.sqlite)",
     "store/migrations/versions/m0003_model_codec.py": "tests/store/test_migrations.py (audit-v2.sqlite)",
     "store/migrations/versions/m0004_login_attempts.py": "tests/store/test_migrations.py (upgrades)",
+    "store/migrations/versions/m0006_web.py": "tests/store/test_migrations.py (SQLite, PostgreSQL)",
     "store/schema.py": "tests/store/test_migrations.py compares it with what the migrations build",
     "assess/verify/_base.py": "the verifications' shared helper: tests/assess/verify/test_*.py run it, "
     "test_registry.py guards what it may send",

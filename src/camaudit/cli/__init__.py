@@ -31,6 +31,9 @@ COMMANDS = {
     "policy": ("policy", "policy"),
     "plan": ("plan", "plan"),
     "report": ("report", "report"),
+    "serve": ("serve", "serve"),
+    "users": ("serve", "users"),
+    "tokens": ("serve", "tokens"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import click
 
@@ -36,7 +37,7 @@ def annotate(device: str, db: str | None, **fields: object) -> None:
 
     A scan never overwrites these. An empty value ('') clears a field.
     """
-    changes = {k: (None if v == "" else v) for k, v in fields.items() if v is not None}
+    changes: dict[str, Any] = {k: (None if v == "" else v) for k, v in fields.items() if v is not None}
     if not changes:
         raise click.UsageError("give at least one field to set (--site, --status, --due …)")
     with register_errors():

@@ -20,6 +20,7 @@ from rich.markup import escape
 from camaudit.assess.checks.default_credentials import budget_text
 from camaudit.assess.credentials import CredentialSet, load_credentials
 from camaudit.assess.framework import AssessOptions, Network
+from camaudit.cli.central import open_reporter, report_to_options, reporting
 from camaudit.cli.errors import fail_on_input_errors
 from camaudit.cli.outputs import EXIT_INTERRUPTED, check_writable, fail_on_option
 from camaudit.cli.progress import NORMAL, QUIET, VERBOSE, ScanDisplay
@@ -243,6 +244,7 @@ def _run(
 @click.option(
     "-v", "--verbose", is_flag=True, help="A line for every host that answered, findings per device."
 )
+@report_to_options
 @fail_on_option
 def scan(
     targets: tuple[str, ...],
@@ -265,6 +267,10 @@ def scan(
     quiet: bool,
     verbose: bool,
     fail_on: str | None,
+    report_to: str | None,
+    site: str | None,
+    token_file: str | None,
+    spool: str | None,
     **limit_values: Any,
 ) -> None:
     """Discover and identify the cameras at TARGETS (addresses, CIDRs, ranges, host names).
@@ -280,8 +286,10 @@ def scan(
     display = ScanDisplay(err, ScanProgress(), QUIET if quiet else VERBOSE if verbose else NORMAL)
     outcome = Outcome(json_out, db, fail_on, display, recorded=not no_db)
     if resume is not None:
-        if targets or input_lists or no_db:
-            raise click.UsageError("--resume takes the audit's own targets: give no targets and no --no-db")
+        if targets or input_lists or no_db or report_to:
+            raise click.UsageError(
+                "--resume takes the audit's own targets: give no targets, no --no-db, no --report-to"
+            )
         limits = _limits(level, limit_values) if _explicitly_given() else None
         finish(_run(_resuming(db, resume, limits, display), db, False, display), outcome)
         return
@@ -297,6 +305,7 @@ def scan(
         assessment = _assessment(
             check_default_credentials, credentials_file, verify, internet_networks(internet_facing)
         )
+        reporter = open_reporter(report_to, site, token_file, spool)
     if multicast is None:
         multicast = default_multicast(scope)
     _announce(scope, limits, level, ports, multicast, assessment, display)
@@ -304,9 +313,11 @@ def scan(
     async def work(register: Register | None, progress: ScanProgress, stop: asyncio.Event) -> ScanResult:
         # Assessed inside the recorded run, so the register gets the findings host by host.
         return await run_scan(scope, limits, multicast=multicast, on_host=display.on_host, register=register,
-                              assessment=assessment, ports=ports, progress=progress, stop=stop)  # fmt: skip
+                              assessment=assessment, ports=ports, progress=progress, stop=stop,
+                              reporter=reporter)  # fmt: skip
 
-    finish(_run(work, db, no_db, display), outcome)
+    with reporting(reporter, err):
+        finish(_run(work, db, no_db, display), outcome)
 
 
 def _resuming(

@@ -31,6 +31,7 @@ from camaudit.model import (
 )
 from camaudit.net.connector import Connector
 from camaudit.net.limits import Limits, timing
+from camaudit.pipeline.central import Reporter
 from camaudit.pipeline.progress import ScanProgress
 from camaudit.scope import Scope
 from camaudit.sources.active import HostResult, observe
@@ -133,6 +134,7 @@ async def run_scan(
     ports: PortSelection | None = None,
     progress: ScanProgress | None = None,
     stop: asyncio.Event | None = None,
+    reporter: Reporter | None = None,
 ) -> ScanResult:
     """Probe every address in scope, identify and assess each host as it completes, return the audit.
 
@@ -147,6 +149,9 @@ async def run_scan(
     `progress` is kept up to date for whoever shows it. When `stop` is set, no new host is started, hosts
     in flight are abandoned, and the result is partial (`complete` False; the register keeps the audit
     open for `resume_scan`).
+
+    A `reporter` sends the same to a central register as it goes (`pipeline.central`): the audit's start,
+    each host as the local register records it, and the finish of a complete audit.
     """
     if multicast is None:
         multicast = default_multicast(scope)
@@ -167,8 +172,13 @@ async def run_scan(
     if register is not None:
         await register.arun(register.begin_audit, audit)
         watch.progress.audit_id = audit.id
-    run = _Run(audit, limits, multicast, port_map, register, assessment, scope, ports)
-    return await _scan_into(run, scope, watch)
+    if reporter is not None:
+        reporter.begin(audit)
+    run = _Run(audit, limits, multicast, port_map, register, assessment, scope, ports, reporter=reporter)
+    result = await _scan_into(run, scope, watch)
+    if reporter is not None and result.audit.finished is not None:
+        reporter.finish(result.audit, result.devices)
+    return result
 
 
 async def resume_scan(
@@ -242,6 +252,7 @@ class _Run:
     whole: Scope  # the audit's whole scope (a resumed run probes only part of it)
     ports: PortSelection | None = None
     prior: _Prior = _Prior()
+    reporter: Reporter | None = None
 
 
 @dataclass(slots=True)
@@ -356,6 +367,8 @@ async def _finish_host(
         record = run.register.arun(run.register.record_host, run.audit.id, host.ip, host.observations,
                                    failed, devices)  # fmt: skip
         writes.append(asyncio.ensure_future(record))
+    if run.reporter is not None:
+        run.reporter.host(run.audit.id, host.ip, host.observations, failed, devices)
     if watch.on_host is not None:
         watch.on_host(host, devices)
 

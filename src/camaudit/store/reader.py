@@ -21,6 +21,7 @@ from camaudit.store.engine import READ_TIME_LIMIT, RegisterError, reader_engine
 from camaudit.store.records import (
     SCAN,
     AuditRecord,
+    Change,
     DeviceRecord,
     DeviceStatus,
     HistoryEntry,
@@ -209,6 +210,21 @@ class Reader:
         with self._conn() as conn:
             rows = conn.execute(query).all()
         return [StatusChange(utc(r.changed_at) or r.changed_at, DeviceStatus(r.status), r.due) for r in rows]
+
+    def change_log(self, device_id: int | None = None, limit: int = 10_000) -> list[Change]:
+        """Changes of people's fields, newest first (one device's, or every device's)."""
+        c = t.CHANGE_LOG.c
+        query = sa.select(t.CHANGE_LOG).order_by(c.at.desc(), c.id.desc()).limit(limit)
+        if device_id is not None:
+            query = query.where(c.device_id == device_id)
+        with self._conn() as conn:
+            rows = conn.execute(query).all()
+        return [Change(r.id, r.device_id, utc(r.at) or r.at, r.who, r.field, r.before, r.after) for r in rows]
+
+    def last_change(self) -> int:
+        """The newest change-log id (0 when none): a cheap "has anything people maintain changed"."""
+        with self._conn() as conn:
+            return int(conn.execute(sa.select(sa.func.max(t.CHANGE_LOG.c.id))).scalar() or 0)
 
     # --- resume ------------------------------------------------------------------------------
 

@@ -127,6 +127,19 @@ class HistoryEntry:
     changes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change of a person's field on a device: who, when, the field, before and after (as text)."""
+
+    id: int
+    device_id: int
+    at: datetime
+    who: str
+    field: str
+    before: str | None
+    after: str | None
+
+
 def utc(value: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes: everything stored is UTC, so say so again on the way out."""
     if value is None:

@@ -165,3 +165,64 @@ LOGIN_ATTEMPTS = sa.Table(
     sa.Column("lockout_sign", sa.Boolean, nullable=False),
 )
 sa.Index("ix_login_attempts_device", LOGIN_ATTEMPTS.c.device_key, LOGIN_ATTEMPTS.c.at)
+
+# Schema 6 (issue 15): the dashboard's own tables. Passwords and API tokens are stored only as hashes
+# (argon2 for passwords; SHA-256 for tokens, which are 256-bit random strings, so a fast hash is enough).
+USERS = sa.Table(
+    "users",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", _tz(), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+TOKENS = sa.Table(
+    "api_tokens",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("scope", sa.String(8), nullable=False),
+    sa.Column("site", sa.Text, nullable=True),
+    sa.Column("created_at", _tz(), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=True),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+# Every change of a person's field on a device (web form, CLI annotate, spreadsheet import): who, when,
+# the field, before and after. The fields themselves stay on `devices` (the annotations).
+CHANGE_LOG = sa.Table(
+    "change_log",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("device_id", sa.Integer, _device_fk(), nullable=False),
+    sa.Column("at", _tz(), nullable=False),
+    sa.Column("who", sa.String(64), nullable=False),
+    sa.Column("field", sa.String(32), nullable=False),
+    sa.Column("before", sa.Text, nullable=True),
+    sa.Column("after", sa.Text, nullable=True),
+)
+sa.Index("ix_change_log_device", CHANGE_LOG.c.device_id, CHANGE_LOG.c.at)
+
+SAVED_FILTERS = sa.Table(
+    "saved_filters",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("slug", sa.String(32), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("created_at", _tz(), nullable=False),
+)
+
+# Which site's scanner reported an audit into the central register (multi-site): a site token may write
+# only the audits of its own site.
+AUDIT_SITES = sa.Table(
+    "audit_sites",
+    METADATA,
+    sa.Column("audit_id", sa.String(64), _audit_fk(), primary_key=True),
+    sa.Column("site", sa.Text, nullable=False),
+)

@@ -153,13 +153,57 @@ class Register:
             if rows:
                 conn.execute(sa.insert(t.FINDINGS), rows)
 
+    # --- audits reported by a site's scanner (multi-site) --------------------------------------
+
+    def begin_site_audit(self, audit: Audit, site: str) -> bool:
+        """Record an audit a site reports; False when it was already recorded for that site (a retry).
+
+        An audit id already owned by another site is refused: a site writes only its own audits.
+        """
+        with self.engine.begin() as conn:
+            owner = conn.execute(
+                sa.select(t.AUDIT_SITES.c.site).where(t.AUDIT_SITES.c.audit_id == audit.id)
+            ).scalar_one_or_none()
+            if owner is not None:
+                if owner != site:
+                    raise RegisterError(f"audit {audit.id} belongs to another site")
+                return False
+            if conn.execute(sa.select(t.AUDITS.c.id).where(t.AUDITS.c.id == audit.id)).first():
+                raise RegisterError(f"audit {audit.id} belongs to another site")
+            row = row_of(replace(audit, options=public_options(audit.options)), t.AUDITS)
+            conn.execute(sa.insert(t.AUDITS).values(row))
+            conn.execute(sa.insert(t.AUDIT_SITES).values(audit_id=audit.id, site=site))
+        return True
+
+    def record_host_once(
+        self,
+        audit_id: str,
+        ip: str,
+        observations: Sequence[Observation],
+        attempts: Sequence[ProbeAttempt],
+        devices: Sequence[Device] = (),
+    ) -> bool:
+        """`record_host`, idempotent per audit and host: False (nothing written) when it is already there.
+
+        The host row is the transaction's first insert, so a retry fails on its primary key before anything
+        else is written, and the whole transaction rolls back.
+        """
+        try:
+            self.record_host(audit_id, ip, observations, attempts, devices)
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
     # --- people's fields ---------------------------------------------------------------------
 
-    def annotate(self, device_id: int, **changes: Any) -> UserFields:
-        """Set user fields (site, location, owner, purpose, notes, status, due, acquired) of one device."""
+    def annotate(self, device_id: int, *, by: str = "cli", **changes: Any) -> UserFields:
+        """Set user fields (site, location, owner, purpose, notes, status, due, acquired) of one device.
+
+        Each field that really changes is written to the change log with `by`, before and after.
+        """
         values = _checked_user_fields(changes)
         with self.engine.begin() as conn:
-            _annotate(conn, device_id, values)
+            _annotate(conn, device_id, values, by)
             row = conn.execute(sa.select(t.DEVICES).where(t.DEVICES.c.id == device_id)).one()
         return user_from(row)
 
@@ -232,16 +276,34 @@ def _checked_user_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _annotate(conn: sa.Connection, device_id: int, values: Mapping[str, Any]) -> None:
+def _annotate(conn: sa.Connection, device_id: int, values: Mapping[str, Any], by: str) -> None:
     before = conn.execute(sa.select(t.DEVICES).where(t.DEVICES.c.id == device_id)).one_or_none()
     if before is None:
         raise RegisterError(f"no device {device_id} in the register")
     if values:
         conn.execute(sa.update(t.DEVICES).where(t.DEVICES.c.id == device_id).values(**values))
+    _log_changes(conn, device_id, before, values, by)
     status, due = values.get("status", before.status), values.get("due", before.due)
     if (status, due) != (before.status, before.due):
         change = {"device_id": device_id, "changed_at": utcnow(), "status": status, "due": due}
         conn.execute(sa.insert(t.STATUS_CHANGES).values(change))
+
+
+def _text(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, date) else (None if value is None else str(value))
+
+
+def _log_changes(
+    conn: sa.Connection, device_id: int, before: Any, values: Mapping[str, Any], by: str
+) -> None:
+    now = utcnow()
+    rows = [
+        {"device_id": device_id, "at": now, "who": by[:64], "field": name, "before": old, "after": new}
+        for name, value in values.items()
+        if (old := _text(getattr(before, name))) != (new := _text(value))
+    ]
+    if rows:
+        conn.execute(sa.insert(t.CHANGE_LOG), rows)
 
 
 def _device_id(conn: sa.Connection, key: str, seen: datetime | None) -> int:

@@ -1,0 +1,61 @@
+"""`camaudit scan --report-to URL --site S --token-file F`: a site's scan sent to a central server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from camaudit.pipeline.central import Reporter, read_token
+from camaudit.store import default_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def report_to_options(command: F) -> F:
+    """The four options a site scanner needs; `open_reporter` reads them."""
+    options = (
+        click.option("--report-to", metavar="URL",
+                     help="Also send each host to a central camaudit server as it completes."),
+        click.option("--site", help="With --report-to: this site's name (the token must be for it)."),
+        click.option("--token-file", type=click.Path(dir_okay=False),
+                     help="With --report-to: the site's write token."),
+        click.option("--spool", metavar="DIR",
+                     help="With --report-to: where unsent results wait (default: data dir)."),
+    )  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def open_reporter(
+    url: str | None, site: str | None, token_file: str | None, spool: str | None
+) -> Reporter | None:
+    """The reporter the options ask for, or None; a usage error before anything is sent."""
+    if url is None:
+        if site or token_file or spool:
+            raise click.UsageError("--site, --token-file and --spool go with --report-to")
+        return None
+    if not site or not token_file:
+        raise click.UsageError("--report-to needs --site and --token-file")
+    folder = spool or str(default_path().parent / "spool" / site.replace("/", "_"))
+    return Reporter(url, site, read_token(token_file), folder)
+
+
+@contextmanager
+def reporting(reporter: Reporter | None, err: Console) -> Iterator[None]:
+    """Wait for the spool to drain when the scan ends (however it ends), then say what was sent."""
+    try:
+        yield
+    finally:
+        if reporter is not None:
+            left = reporter.close()
+            sent = f"{reporter.stats.sent} message(s) sent to {escape(reporter.base)}"
+            kept = (
+                f"; {left} kept in {escape(str(reporter.spool))} for the next --report-to run" if left else ""
+            )
+            err.print(f"camaudit: {sent}{kept}")
