@@ -104,8 +104,8 @@ def _apply(register: Register, reader: Reader, row: ImportRow) -> str:
                 device_id = reader.device_id(row.refs[name])
             except RegisterError:
                 continue
-            return "updated" if register.set_fields(device_id, **row.values) else "unchanged"
-    register.annotate(register.ensure_device(new_key(row.refs)), **row.values)
+            return "updated" if register.set_fields(device_id, by="csv", **row.values) else "unchanged"
+    register.annotate(register.ensure_device(new_key(row.refs)), by="csv", **row.values)
     return "added"
 
 

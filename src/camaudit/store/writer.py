@@ -207,7 +207,7 @@ class Register:
             row = conn.execute(sa.select(t.DEVICES).where(t.DEVICES.c.id == device_id)).one()
         return user_from(row)
 
-    def set_fields(self, device_id: int, **changes: Any) -> bool:
+    def set_fields(self, device_id: int, *, by: str = "cli", **changes: Any) -> bool:
         """Like `annotate`, writing only values that differ; True when anything changed."""
         values = _checked_user_fields(changes)
         with self.engine.begin() as conn:
@@ -216,7 +216,7 @@ class Register:
                 raise RegisterError(f"no device {device_id} in the register")
             differs = {k: v for k, v in values.items() if getattr(before, k) != v}
             if differs:
-                _annotate(conn, device_id, differs)
+                _annotate(conn, device_id, differs, by)
         return bool(differs)
 
     def record_logins(self, audit_id: str, attempts: Sequence[LoginAttempt]) -> None:
