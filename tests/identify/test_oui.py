@@ -39,3 +39,9 @@ def test_not_a_mac() -> None:
     assert oui.registrant("01:02") is None
     assert oui.evidence("zz:zz:zz:zz:zz:zz") is None
     assert oui.normalise_mac("AA-BB-CC-DD-EE-FF") == "aa:bb:cc:dd:ee:ff"
+
+
+@pytest.mark.parametrize("bare", ["4c:bd:8f", "4C:BD:8F", "4C-BD-8F", "4cbd8f"])
+def test_bare_oui_any_spelling(bare: str) -> None:
+    # Sources often publish only the first three octets, in upper case (a redacted address).
+    assert oui.registrant(bare) == "Hangzhou Hikvision Digital Technology Co.,Ltd."

@@ -22,12 +22,13 @@ def _parser() -> MacParser:
     return MacParser(update=False)
 
 
-_OUI = re.compile(r"^[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$")
+_OUI = re.compile(r"^([0-9a-f]{2})[:.-]?([0-9a-f]{2})[:.-]?([0-9a-f]{2})$")
 
 
 def registrant(mac: str) -> str | None:
-    """The IEEE registrant's full name for `mac` (or a bare ``aa:bb:cc`` OUI: its MA-L block), or None."""
-    norm = f"{mac}:00:00:00" if _OUI.match(mac) else normalise_mac(mac)
+    """The IEEE registrant's full name for `mac` (or a bare OUI, any case or separator: its MA-L block)."""
+    bare = _OUI.match(mac.strip().lower())
+    norm = ":".join((*bare.groups(), "00", "00", "00")) if bare else normalise_mac(mac)
     if norm is None:
         return None
     vendor = _parser().get_all(norm)
