@@ -13,6 +13,23 @@ CASES = [
     ("20bbbc000001", "Hangzhou Ezviz Software Co.,Ltd.", {"brand": "ezviz"}),
     ("00:1f:54:00:00:01", "Lorex Technology Inc.", {"brand": "lorex"}),
     ("9c:8e:cd:00:00:01", "Amcrest Technologies", {"brand": "amcrest"}),
+    ("00:0f:7c:00:00:01", "ACTi Corporation", {"manufacturer": "acti"}),
+    ("BC:C3:42", "Panasonic Communications Co., Ltd.", {"manufacturer": "panasonic"}),
+    ("30:f0:28:00:00:01", "Bosch Sicherheitssysteme GmbH", {"manufacturer": "bosch"}),
+    ("20:de:88:00:00:01", "IC Realtime LLC", {"brand": "ic-realtime"}),
+]
+
+# Wi-Fi module, chip and phone/PC makers whose blocks ship inside cameras of many labels (Ring on Texas
+# Instruments and GainSpan modules, Arlo on Netgear, Reolink on China Dragon modules): the block says
+# nothing about the camera's maker, so no rule may claim anything for them.
+SILENT = [
+    ("88:4a:ea:31:66:9d", "Texas Instruments"),
+    ("00:1d:c9:23:f6:00", "GainSpan Corp."),
+    ("cc:b8:a8:ad:4d:04", "AMPAK Technology, Inc."),
+    ("00:16:6c:ab:6b:88", "Samsung Electronics Co.,Ltd"),
+    ("40:5d:82:35:14:c8", "Netgear"),
+    ("3c:7a:aa:84:f9:56", "China Dragon Technology Limited"),
+    ("00:18:85:14:3e:0a", "Motorola Solutions Inc."),
 ]
 
 
@@ -22,6 +39,14 @@ def test_camera_ouis(mac: str, registrant: str, claims: dict[str, str]) -> None:
     found = oui.evidence(mac, "127.0.0.5")
     assert found is not None
     assert (found.field, found.value, dict(found.claims)) == ("mac.oui_registrant", registrant, claims)
+
+
+@pytest.mark.parametrize(("mac", "registrant"), SILENT)
+def test_module_and_generic_makers_claim_nothing(mac: str, registrant: str) -> None:
+    assert oui.registrant(mac) == registrant
+    found = oui.evidence(mac)
+    assert found is not None
+    assert found.rule_id is None and dict(found.claims) == {}
 
 
 def test_dahua_scale_factory_is_not_dahua() -> None:
