@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -14,6 +15,8 @@ from camaudit.pipeline.central import Reporter, read_token
 from camaudit.store import default_path
 
 F = TypeVar("F", bound=Callable[..., Any])
+PATIENCE = 10.0  # seconds without a message accepted before the end of a scan stops waiting for the server
+LIMIT = 600.0  # seconds a scan's end waits at most for a spool that is still draining
 
 
 def report_to_options(command: F) -> F:
@@ -53,9 +56,30 @@ def reporting(reporter: Reporter | None, err: Console) -> Iterator[None]:
         yield
     finally:
         if reporter is not None:
-            left = reporter.close()
+            settle(reporter)
+            left = reporter.close(wait=0)
             sent = f"{reporter.stats.sent} message(s) sent to {escape(reporter.base)}"
+            refused = (
+                f"; {reporter.stats.rejected} refused by the server (kept in "
+                f"{escape(str(reporter.spool / 'rejected'))}: check the token and --site)"
+                if reporter.stats.rejected
+                else ""
+            )
             kept = (
                 f"; {left} kept in {escape(str(reporter.spool))} for the next --report-to run" if left else ""
             )
-            err.print(f"camaudit: {sent}{kept}")
+            err.print(f"camaudit: {sent}{refused}{kept}", highlight=False, soft_wrap=True)
+
+
+def settle(reporter: Reporter, patience: float = PATIENCE, limit: float = LIMIT) -> None:
+    """Wait while the spool drains; stop after `patience` seconds in which none left the spool (the server
+    is away: the spool waits for the next run) or after `limit` seconds in all."""
+    start = last = time.monotonic()
+    before = reporter.pending()
+    while left := reporter.pending():
+        now = time.monotonic()
+        if left < before:
+            before, last = left, now
+        if now - last > patience or now - start > limit:
+            break
+        time.sleep(0.1)

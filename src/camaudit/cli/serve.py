@@ -1,4 +1,4 @@
-"""`camaudit serve`, `camaudit users add`, `camaudit tokens create`: the dashboard and its accounts.
+"""`camaudit serve`, `camaudit users add`, `camaudit tokens create|list|revoke`: the dashboard, its accounts.
 
 Scripts need no prompt: `users add NAME --role R --password-file F` and `tokens create` (the token alone
 on standard output, shown once; the register keeps only its hash).
@@ -15,6 +15,7 @@ from camaudit.store import Register, RegisterError
 from camaudit.store.accounts import ROLES, Accounts
 
 MAX_PASSWORD_FILE = 4096
+TOKENS_SCHEMA = "camaudit.tokens/1"
 
 
 def _password(path: str | None) -> tuple[str, bool]:
@@ -68,17 +69,65 @@ def tokens() -> None:
 
 @tokens.command("create")
 @db_option
-@click.option("--name", required=True, help="What the token is for.")
+@click.option("--name", help="What the token is for (default: the site's name, or 'read').")
 @click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True)
 @click.option("--site", help="With --scope write: the one site whose audits the token may send.")
-def tokens_create(db: str | None, name: str, scope: str, site: str | None) -> None:
+def tokens_create(db: str | None, name: str | None, scope: str, site: str | None) -> None:
     """Create a token and print it alone on standard output (shown once; only its hash is kept)."""
     from camaudit.web import auth
 
+    name = name or site or scope
     token = auth.new_token()
     with register_errors(), Register(db) as register:
         Accounts(register.engine).add_token(name[:64], scope, site, auth.token_hash(token), "cli")
     click.echo(token)
+
+
+@tokens.command("list")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def tokens_list(db: str | None, as_json: bool) -> None:
+    """List the tokens: id, name, scope, site, created, by whom, revoked (never the token: not kept)."""
+    from rich.table import Table
+
+    from camaudit.cli.render import cell, table_console, write_json
+
+    with register_errors(), Register(db) as register:
+        found = Accounts(register.engine).tokens()
+    if as_json:
+        rows = [
+            {"id": k.id, "name": k.name, "scope": k.scope, "site": k.site,
+             "created": k.created_at.isoformat(), "created_by": k.created_by, "revoked": k.revoked}
+            for k in found
+        ]  # fmt: skip
+        write_json({"schema": TOKENS_SCHEMA, "tokens": rows}, "-")
+        return
+    table = Table(title=f"API tokens ({len(found)})")
+    for column in ("id", "name", "scope", "site", "created", "by", "revoked"):
+        table.add_column(column, overflow="fold")
+    for k in found:
+        table.add_row(
+            str(k.id), cell(k.name), k.scope, cell(k.site or ""), k.created_at.strftime("%Y-%m-%d %H:%M"),
+            cell(k.created_by or ""), "revoked" if k.revoked else "",
+        )  # fmt: skip
+    table_console().print(table)
+
+
+@tokens.command("revoke")
+@db_option
+@click.argument("token_id", type=int, metavar="ID")
+def tokens_revoke(db: str | None, token_id: int) -> None:
+    """Revoke token ID (see `tokens list`). A running server refuses it within 30 seconds."""
+    from camaudit.web.app import TOKEN_CACHE_SECONDS
+
+    with register_errors(), Register(db) as register:
+        accounts = Accounts(register.engine)
+        if not any(k.id == token_id for k in accounts.tokens()):
+            raise RegisterError(f"no token {token_id} (see camaudit tokens list)")
+        accounts.revoke_token(token_id)
+    click.echo(
+        f"token {token_id} revoked; a running server refuses it within {TOKEN_CACHE_SECONDS:.0f} s", err=True
+    )
 
 
 @click.command()
