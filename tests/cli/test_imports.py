@@ -6,10 +6,11 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from camaudit.cli import _register, cli
-from camaudit.store import Reader
+from camaudit.store import Reader, RegisterError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "imports"
 
@@ -29,8 +30,12 @@ def test_import_records_an_audit_and_prints_counts(tmp_path: Path) -> None:
     assert "read as nmap_xml" in err and "read as censys" in err and "(kind import) recorded" in err
     assert "2 device(s)" in out
     with Reader(db) as reader:
-        audit = reader.audit()
+        audit = reader.audit(kind="import")
+        with pytest.raises(RegisterError, match="it holds import audits: --kind import"):
+            reader.audit()  # the default is the latest scan: it says where the import went
     assert audit.options["kind"] == "import"
+    code, out, err = _run(["devices", "--kind", "import", "--db", str(db)])
+    assert code == 0, err
 
 
 def test_json_and_standard_input_with_corrupt_lines() -> None:

@@ -13,6 +13,7 @@ from camaudit.store.diff import AuditDiff, diff
 from camaudit.store.engine import RegisterError, default_path, describe, register_url
 from camaudit.store.reader import Reader
 from camaudit.store.records import (
+    IMPORT,
     KINDS,
     SCAN,
     TRAFFIC,
@@ -26,6 +27,7 @@ from camaudit.store.records import (
 from camaudit.store.writer import Register
 
 __all__ = [
+    "IMPORT",
     "KINDS",
     "SCAN",
     "TRAFFIC",

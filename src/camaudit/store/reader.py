@@ -106,6 +106,10 @@ class Reader:
         hint = ""
         if audits:
             hint = f"; audit {audits[-1].id[:12]} is unfinished (--audit shows it, scan --resume finishes it)"
+        elif kind is not None:
+            others = sorted({a.kind for a in self.audits() if a.complete})
+            if others:
+                hint = f" (it holds {', '.join(others)} audits: --kind {others[0]} shows one)"
         raise RegisterError(f"the register holds no finished {what} yet{hint}")
 
     def newer_partial(self, audit: AuditRecord) -> AuditRecord | None:

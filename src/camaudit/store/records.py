@@ -49,8 +49,8 @@ class UserFields:
                 object.__setattr__(self, name, printable(value, lines=name == "notes"))
 
 
-SCAN, TRAFFIC = "scan", "traffic"
-KINDS = (SCAN, TRAFFIC)
+SCAN, TRAFFIC, IMPORT = "scan", "traffic", "import"
+KINDS = (SCAN, TRAFFIC, IMPORT)
 
 
 @dataclass(frozen=True, slots=True)
