@@ -1,4 +1,4 @@
-"""Multi-site from the command line, with real processes: `camaudit serve` as the central register,
+"""`cli.central` end to end, with real processes: `camaudit serve` as the central register,
 `camaudit tokens create` for a site, and `camaudit scan --report-to` of the lab from that site.
 
 The central register must hold the audit's hosts under the site, exactly once; with the server down the

@@ -51,7 +51,15 @@ def test_login_without_its_csrf_token_is_refused(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/devices/1/annotate", "/filters", "/admin/users/add", "/admin/tokens/add", "/logout"]
+    "path",
+    [
+        "/devices/1/annotate",
+        "/filters",
+        "/admin/users/add",
+        "/admin/tokens/add",
+        "/logout",
+        "/register/import",
+    ],
 )
 def test_form_posts_without_csrf_are_refused(app: object, path: str) -> None:
     client = signed_in(app, "admin")

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from camaudit.cli.render import plain
 from camaudit.config import ConfigError, find_config
 from camaudit.errors import InputError
-from camaudit.report.spreadsheet import ImportProblem, ImportRow, new_key, read_register_file, write_csv
+from camaudit.report.register_import import apply_rows
+from camaudit.report.spreadsheet import read_register_file, write_csv
 from camaudit.store import Reader, Register, RegisterError, describe
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,19 +97,6 @@ def export(db: str | None, output: str) -> None:
     click.echo(f"wrote {count} device(s) to {output}", err=True)
 
 
-def _apply(register: Register, reader: Reader, row: ImportRow) -> str:
-    """Set one row's fields: "added" (a device new to the register), "updated" or "unchanged"."""
-    for name in ("id", "key", "mac", "serial", "ip"):
-        if name in row.refs:
-            try:
-                device_id = reader.device_id(row.refs[name])
-            except RegisterError:
-                continue
-            return "updated" if register.set_fields(device_id, by="csv", **row.values) else "unchanged"
-    register.annotate(register.ensure_device(new_key(row.refs)), by="csv", **row.values)
-    return "added"
-
-
 @register.command("import")
 @db_option
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
@@ -119,19 +107,12 @@ def import_(db: str | None, file: str) -> None:
     file are ignored: only a scan writes those. Rows that cannot be read are listed and the others are
     applied; the exit status is then 1.
     """
-    counts = {"updated": 0, "added": 0, "unchanged": 0}
-    problems: list[ImportProblem] = []
     with register_errors(), Register(db) as register, Reader(db) as reader:
-        for item in read_register_file(file):
-            if isinstance(item, ImportProblem):
-                problems.append(item)
-                continue
-            try:
-                counts[_apply(register, reader, item)] += 1
-            except (RegisterError, ValueError) as exc:
-                problems.append(ImportProblem(item.line, str(exc)))
+        summary = apply_rows(register, reader, read_register_file(file), by="csv")
+    problems = summary.problems
     for problem in problems:
         click.echo(f"{file}:{problem.line}: {plain(problem.reason)}", err=True)
+    counts = summary.counts()
     click.echo(
         f"{counts['updated']} device(s) updated, {counts['added']} added, {counts['unchanged']} unchanged, "
         f"{len(problems)} row(s) rejected in {describe(db)}"

@@ -41,6 +41,7 @@ HEADERS = {
     "cache-control": "no-store",
 }
 TOKEN_CACHE_SECONDS = 30.0  # a revoked token stops working within this time
+MAX_FORM = 256 * 1024  # bytes of a form post read at most (an upload form says its own)
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -140,8 +141,9 @@ def refuse(request: Request, status: int, reason: str) -> Response:
     return render(request, "error.html", {"status": status, "reason": reason}, status=status)
 
 
-def needs(role: str, *, forms: bool = False) -> Callable[[Handler], Handler]:
-    """A route for users (or read tokens) with at least `role`; form posts also need the CSRF token."""
+def needs(role: str, *, forms: bool = False, max_body: int = MAX_FORM) -> Callable[[Handler], Handler]:
+    """A route for users (or read tokens) with at least `role`; form posts also need the CSRF token,
+    and their body is read only up to `max_body` bytes (413 beyond)."""
 
     def wrap(handler: Handler) -> Handler:
         async def endpoint(request: Request) -> Response:
@@ -153,15 +155,51 @@ def needs(role: str, *, forms: bool = False) -> Callable[[Handler], Handler]:
             if request.method == "POST":
                 if who.session is None:
                     return refuse(request, 403, "forms are for signed-in users")
-                sent = (await request.form()).get("csrf") if forms else request.headers.get("x-csrf-token")
-                if not web(request).sessions.csrf_ok(who.session, str(sent) if sent else None):
+                if forms:
+                    bounded = await _bounded(request, max_body)
+                    if bounded is None:
+                        return refuse(request, 413, f"the form is larger than {max_body // 1024} KiB")
+                    request = bounded
+            try:
+                if request.method == "POST" and not await _csrf_ok(request, who.session, forms):
                     return refuse(request, 403, "missing or wrong CSRF token: reload the page")
-            request.state.who = who
-            return await handler(request)
+                request.state.who = who
+                return await handler(request)
+            finally:
+                await request.close()  # an upload's spooled file too
 
         return endpoint
 
     return wrap
+
+
+async def _csrf_ok(request: Request, session: auth.Session | None, forms: bool) -> bool:
+    sent = (await request.form()).get("csrf") if forms else request.headers.get("x-csrf-token")
+    return session is not None and web(request).sessions.csrf_ok(session, str(sent) if sent else None)
+
+
+async def _bounded(request: Request, limit: int) -> Request | None:
+    """The request with its body read (at most `limit` bytes, whatever Content-Length claims), or None
+    when it is larger: an upload can neither fill the memory nor the disk."""
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    body, given = b"".join(chunks), False
+
+    async def replay() -> Message:
+        nonlocal given
+        if given:
+            return {"type": "http.disconnect"}
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, replay)
 
 
 def render(request: Request, name: str, context: Mapping[str, Any], status: int = 200) -> HTMLResponse:

@@ -1,4 +1,5 @@
-"""Forms: sign in and out, annotate a device, save a filter, manage users and API tokens.
+"""Forms: sign in and out, annotate a device, import a register spreadsheet, save and delete a filter,
+manage users and API tokens.
 
 Every post needs the session's CSRF token (`app.needs(..., forms=True)`); the login form, before any
 session, uses a signed double-submit cookie. Failed logins are limited per address and per name.
@@ -10,17 +11,26 @@ import secrets
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from camaudit.errors import InputError
+from camaudit.report.register_import import ImportSummary, apply_rows
+from camaudit.report.spreadsheet import ImportProblem, ImportRow, read_rows
 from camaudit.store import RegisterError
+from camaudit.store import schema as t
 from camaudit.web import auth
 from camaudit.web.app import needs, refuse, render, web
 
 FIELDS = ("site", "location", "owner", "status", "due", "notes")
 MAX_FIELD = 2000
+MAX_IMPORT = 5 * 1024 * 1024  # bytes of an uploaded register spreadsheet
+IMPORT_BATCH = 200  # rows per write: a long import lets site scanners' writes in between
+SHOWN_ROWS = 1000  # rows listed on the result page (the counts cover all)
 
 
 def _safe_next(value: str | None) -> str:
@@ -122,6 +132,24 @@ async def save_filter(request: Request) -> Response:
     return RedirectResponse(f"/devices?{query}", status_code=303)
 
 
+def _delete_filter(engine: sa.Engine, slug: str, user_id: int) -> bool:
+    """Delete the user's own saved filter; False when they have none by that slug."""
+    c = t.SAVED_FILTERS.c
+    with engine.begin() as conn:
+        done = conn.execute(sa.delete(t.SAVED_FILTERS).where(c.slug == slug, c.user_id == user_id))
+    return bool(done.rowcount == 1)
+
+
+@needs("viewer", forms=True)
+async def delete_filter(request: Request) -> Response:
+    """Only its owner deletes a saved filter (anyone with the link may open it)."""
+    w, who = web(request), request.state.who
+    slug = str(request.path_params["slug"])[:32]
+    if not await w.writer.arun(_delete_filter, w.writes.engine, slug, who.user.id):
+        return refuse(request, 404, "you have no saved filter by that link")
+    return RedirectResponse("/devices", status_code=303)
+
+
 @needs("viewer")
 async def open_filter(request: Request) -> Response:
     """A saved filter's link works for any signed-in user: shareable by link."""
@@ -129,6 +157,53 @@ async def open_filter(request: Request) -> Response:
     if found is None:
         return refuse(request, 404, "no such saved filter")
     return RedirectResponse(f"/devices?{found.query}", status_code=303)
+
+
+def _import_page(
+    request: Request, summary: ImportSummary | None = None, message: str = "", status: int = 200
+) -> Response:
+    rows = summary.rows if summary else []
+    rejected = [r for r in rows if r.outcome == "rejected"]
+    applied = [r for r in rows if r.outcome != "rejected"]
+    context = {
+        "max_mb": MAX_IMPORT // (1024 * 1024),
+        "message": message,
+        "counts": summary.counts() if summary else None,
+        "rejected": rejected[:SHOWN_ROWS],
+        "applied": applied[:SHOWN_ROWS],
+        "more": max(0, len(rejected) - SHOWN_ROWS) + max(0, len(applied) - SHOWN_ROWS),
+    }
+    return render(request, "import.html", context, status=status)
+
+
+@needs("operator")
+async def import_page(request: Request) -> Response:
+    return _import_page(request)
+
+
+@needs("operator", forms=True, max_body=MAX_IMPORT + 64 * 1024)
+async def import_register(request: Request) -> Response:
+    """`camaudit register import` from the browser: same rows, same code, the user's name in the log."""
+    w = web(request)
+    upload = (await request.form()).get("file")
+    if not isinstance(upload, UploadFile):
+        return _import_page(request, message="Choose a CSV file to import.", status=400)
+    data = await upload.read(MAX_IMPORT + 1)
+    if len(data) > MAX_IMPORT:
+        return _import_page(request, message=f"The file is larger than {MAX_IMPORT // 2**20} MB.", status=413)
+    try:
+        items: list[ImportRow | ImportProblem] = await run_in_threadpool(lambda: list(read_rows(data)))
+    except InputError as exc:
+        return _import_page(request, message=f"Nothing imported: {exc}", status=400)
+    summary, by = ImportSummary(), request.state.who.name
+    reader = await run_in_threadpool(w.data.reader)
+    try:
+        for start in range(0, len(items), IMPORT_BATCH):
+            batch = items[start : start + IMPORT_BATCH]
+            await w.writer.arun(apply_rows, w.writer, reader, batch, by, summary)
+    finally:
+        await run_in_threadpool(reader.close)
+    return _import_page(request, summary)
 
 
 @needs("admin")
@@ -190,6 +265,9 @@ ROUTES = [
     Route("/logout", logout, methods=["POST"]),
     Route("/devices/{device_id:int}/annotate", annotate, methods=["POST"]),
     Route("/filters", save_filter, methods=["POST"]),
+    Route("/f/{slug}/delete", delete_filter, methods=["POST"]),
+    Route("/register/import", import_page),
+    Route("/register/import", import_register, methods=["POST"]),
     Route("/f/{slug}", open_filter),
     Route("/admin/users", users_page),
     Route("/admin/users/add", add_user, methods=["POST"]),
