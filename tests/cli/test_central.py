@@ -159,6 +159,7 @@ def test_with_the_server_down_the_spool_waits_for_the_next_run(lab: Lab, tmp_pat
     kept = len(list(spool.glob("*.json")))
     assert kept == 2 + len(PROFILES)  # the start, each host, the finish
     assert f"{kept} kept in {spool}" in away.stderr and "0 message(s) sent" in away.stderr, away.stderr
+    assert token.read_text().strip() not in "".join(p.read_text() for p in spool.glob("*.json"))
     [first] = local_audits(tmp_path)
     with central(db, port):
         later = scan(lab, tmp_path, url, "north", token, spool)
