@@ -1,8 +1,9 @@
 """The dashboard in Debian's Chromium (selenium + Debian's chromium-driver; never a downloaded browser).
 
 An operator signs in, filters devices, opens one, annotates it, sees the change in the log, exports the
-filtered CSV and signs out; a viewer gets no form; a page without a session goes to the login; the lab's
-`<script>` model shows as text. Screenshots go to $CAMAUDIT_SCREENSHOTS (else the test's temporary folder).
+filtered CSV, imports a register spreadsheet and signs out; a viewer gets no form; a page without a session
+goes to the login; the lab's `<script>` model shows as text. Screenshots go to $CAMAUDIT_SCREENSHOTS (else
+the test's temporary folder).
 """
 
 from __future__ import annotations
@@ -113,6 +114,15 @@ def test_an_operator_and_a_viewer_in_chromium(
         log = d.find_element(By.ID, "changes").text  # type: ignore[attr-defined]
         assert "operator owner - Facilities <b>team</b>" in log and "in_service to_replace" in log
         d.save_screenshot(str(shots / "04-device-annotated.png"))  # type: ignore[attr-defined]
+        sheet = tmp_path / "register.csv"
+        sheet.write_text("ip,site,due\n127.0.0.1,HQ,2027-03-31\n10.0.0.9,Depot,\n127.0.0.3,,soon\n")
+        d.get(f"{url}/register/import")  # type: ignore[attr-defined]
+        d.find_element(By.ID, "import-file").send_keys(str(sheet))  # type: ignore[attr-defined]
+        d.find_element(By.CSS_SELECTOR, "#import button").click()  # type: ignore[attr-defined]
+        result = d.find_element(By.ID, "import-result").text  # type: ignore[attr-defined]
+        assert result == "1 added, 1 updated, 0 unchanged, 1 rejected"
+        assert "4" in d.find_element(By.ID, "rejected").text  # type: ignore[attr-defined]
+        d.save_screenshot(str(shots / "04b-register-imported.png"))  # type: ignore[attr-defined]
         d.get(f"{url}/devices/3")  # type: ignore[attr-defined]
         assert d.find_element(By.ID, "model").text == HOSTILE and _no_alert(d)  # type: ignore[attr-defined]
         d.save_screenshot(str(shots / "05-hostile-device.png"))  # type: ignore[attr-defined]
