@@ -8,6 +8,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from camaudit.census import fast
 from camaudit.census.fast import content_key
 from camaudit.census.shard import Shard, count
 
@@ -43,3 +44,13 @@ def test_content_key_ignores_where_and_when_only() -> None:
     assert content_key(one) != content_key({**one, "data": one["data"].replace("App-webs/", "Webs")})
     assert content_key({**one, "ssl": {"chain": ["-----BEGIN CERTIFICATE-----"]}}) is None
     assert content_key(json.loads(json.dumps(one))) == content_key(one)
+
+
+def test_blanking_keeps_offsets_when_lower_case_grows() -> None:
+    # "İ".lower() is two characters: offsets found in a lower-cased copy must still fit the original,
+    # or two different heads would blank to the same key (and share a verdict).
+    head = "HTTP/1.1 200 OK\r\nX-Name: İİİİ\r\nDate: Mon, 01 Jan 2024\r\nServer: App-webs/\r\n\r\nDate: body"
+    assert fast.blanked(head) == (
+        "HTTP/1.1 200 OK\r\nX-Name: İİİİ\r\nDate: *\r\nServer: App-webs/\r\n\r\nDate: body"
+    )
+    assert fast.blanked("HTTP/1.1 200 OK\nETAG: 12\nexpires: 3") == "HTTP/1.1 200 OK\nETAG: *\nexpires: *"

@@ -37,6 +37,7 @@ _CERT_WHERE = frozenset({"fingerprint", "serial", "expires", "issued", "expired"
 _UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
 _CACHE = 200_000  # distinct contents remembered; past it the cache starts again (bounded memory)
 _SEPARATORS = frozenset({b"", b"[", b"]", b","})
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def content_key(value: Mapping[str, Any]) -> bytes | None:
@@ -64,18 +65,20 @@ def blanked(data: str) -> str:
     """`data` with the values of its Date, Expires and ETag header lines replaced by ``*``, in the head
     only (before the first blank line: a body is read by rules). str.find, not a regex: this runs once
     per record, and a multi-line regex tries every position of the text."""
-    low = data.lower()
-    head_end = low.find("\n\r\n")
+    head_end = data.find("\n\r\n")
     if head_end < 0:
-        head_end = low.find("\n\n")
-    head_end = len(low) if head_end < 0 else head_end
+        head_end = data.find("\n\n")
+    head_end = len(data) if head_end < 0 else head_end
+    low = data[:head_end].lower()  # the body is never blanked: lower-casing it would be wasted work
+    if len(low) != head_end:  # a character whose lower case is longer ("İ"): keep offsets aligned
+        low = data[:head_end].translate(_ASCII_LOWER)
     spans = []
     for name in _VOLATILE:
         at = low.find(name, 0, head_end)
         while at >= 0:
             start = at + len(name)
             end = low.find("\n", start)
-            end = len(low) if end < 0 else end
+            end = head_end if end < 0 else end
             spans.append((start, end - (data[end - 1 : end] == "\r")))
             at = low.find(name, end, head_end)
     if not spans:
