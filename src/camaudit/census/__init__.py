@@ -13,6 +13,9 @@ with those of other runs (`from_partials`). The engine never prints: `progress` 
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +27,8 @@ from camaudit.census.rollup import Table, rollup
 from camaudit.census.shard import Partial, plan, read_partial
 
 __all__ = ["CensusResult", "run_census"]
+
+_SCRATCH = re.compile(r"^camaudit-census-(\d+)-")  # the scratch folder names its owner process
 
 
 @dataclass(slots=True)
@@ -60,7 +65,8 @@ def run_census(
 ) -> CensusResult:
     """Count `paths` (and earlier partial files `from_partials`) by the dimensions `by`; each of
     `views` (one dimension each, for the HTML report's charts) is rolled up too."""
-    with tempfile.TemporaryDirectory(prefix="camaudit-census-") as scratch:
+    sweep_stale_scratch()
+    with tempfile.TemporaryDirectory(prefix=f"camaudit-census-{os.getpid()}-") as scratch:
         out_dir = partials_dir or scratch
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         shards = plan(list(paths), shard_bytes) if shard_bytes else plan(list(paths))
@@ -85,3 +91,30 @@ def run_census(
         result.problems.extend(part.problems)
     result.method = method_text(result.inputs, query, window_days, result.records, result.skipped)
     return result
+
+
+def sweep_stale_scratch(parent: str | None = None) -> list[str]:
+    """Remove the scratch folders of census runs that were killed (their process is gone): a kill -9
+    leaves partials and DuckDB spill files behind, sometimes gigabytes. Only our own folders, by name
+    and owner, are touched. Returns the folders removed."""
+    base = Path(parent or tempfile.gettempdir())
+    removed = []
+    for entry in base.glob("camaudit-census-*"):
+        found = _SCRATCH.match(entry.name)
+        if found is None or not entry.is_dir() or entry.is_symlink() or entry.stat().st_uid != os.getuid():
+            continue
+        if _alive(int(found.group(1))):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(str(entry))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, or a number no process can have: leave it
+    return True
