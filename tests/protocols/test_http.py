@@ -288,6 +288,12 @@ def test_parse_request_limits() -> None:
         ('Digest realm="first", realm="second"', "Digest", {"realm": "first"}),
         ("Negotiate YIIBhgYGKwYBBQUCoIIB==", "Negotiate", {"token68": "YIIBhgYGKwYBBQUCoIIB=="}),
         ("Basic", "Basic", {}),
+        # As Dahua's HTTP API document prints it (ipcamtalk.com/threads/16465, post 153083): a trailing ';'.
+        (
+            'Digest realm="DH_00408CA5EA04", qop="auth";',
+            "Digest",
+            {"realm": "DH_00408CA5EA04", "qop": "auth"},
+        ),
     ],
 )
 def test_parse_www_authenticate(value: str, scheme: str, params: dict[str, str]) -> None:

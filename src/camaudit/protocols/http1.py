@@ -288,7 +288,7 @@ def _param_value(text: str, pos: int) -> tuple[str, int]:
     else:
         end = _skip_separators(text, pos, _BARE_CHARS)
         value = text[pos:end]
-    end = _skip_separators(text, end, " \t")
+    end = _skip_separators(text, end, " \t;")  # Dahua's API document ends its challenge with ';'
     if end < len(text) and text[end] != ",":
         raise ProtocolError(f"junk after auth-param at {text[end : end + 30]!r}")
     return value, end
