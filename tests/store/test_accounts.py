@@ -29,6 +29,8 @@ def test_users_tokens_and_filters(register: Register, db: Path) -> None:
     assert accounts.token("a" * 64) is None
     saved = accounts.save_filter("slug1", user.id, "Dahua", "maker=dahua")
     assert accounts.saved_filters(user.id) == [saved] and accounts.saved_filter("nope") is None
+    assert not accounts.delete_filter("slug1", user.id + 1)  # only its owner deletes it
+    assert accounts.delete_filter("slug1", user.id) and accounts.saved_filter("slug1") is None
     reads = Accounts(Reader(db).engine)
     assert reads.user_by_id(user.id) == accounts.user("ann")
 

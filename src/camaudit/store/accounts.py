@@ -169,6 +169,13 @@ class Accounts:
         with self.engine.connect() as conn:
             return [_filter(r) for r in conn.execute(query)]
 
+    def delete_filter(self, slug: str, user_id: int) -> bool:
+        """Delete the user's own saved filter; False when they have none by that slug."""
+        c = t.SAVED_FILTERS.c
+        with self.engine.begin() as conn:
+            done = conn.execute(sa.delete(t.SAVED_FILTERS).where(c.slug == slug, c.user_id == user_id))
+        return bool(done.rowcount == 1)
+
     # --- sites (multi-site) ------------------------------------------------------------------
 
     def audit_site(self, audit_id: str) -> str | None:

@@ -11,7 +11,6 @@ import secrets
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -22,7 +21,6 @@ from camaudit.errors import InputError
 from camaudit.report.register_import import ImportSummary, apply_rows
 from camaudit.report.spreadsheet import ImportProblem, ImportRow, read_rows
 from camaudit.store import RegisterError
-from camaudit.store import schema as t
 from camaudit.web import auth
 from camaudit.web.app import needs, refuse, render, web
 
@@ -132,20 +130,12 @@ async def save_filter(request: Request) -> Response:
     return RedirectResponse(f"/devices?{query}", status_code=303)
 
 
-def _delete_filter(engine: sa.Engine, slug: str, user_id: int) -> bool:
-    """Delete the user's own saved filter; False when they have none by that slug."""
-    c = t.SAVED_FILTERS.c
-    with engine.begin() as conn:
-        done = conn.execute(sa.delete(t.SAVED_FILTERS).where(c.slug == slug, c.user_id == user_id))
-    return bool(done.rowcount == 1)
-
-
 @needs("viewer", forms=True)
 async def delete_filter(request: Request) -> Response:
     """Only its owner deletes a saved filter (anyone with the link may open it)."""
     w, who = web(request), request.state.who
     slug = str(request.path_params["slug"])[:32]
-    if not await w.writer.arun(_delete_filter, w.writes.engine, slug, who.user.id):
+    if not await w.writer.arun(w.writes.delete_filter, slug, who.user.id):
         return refuse(request, 404, "you have no saved filter by that link")
     return RedirectResponse("/devices", status_code=303)
 
