@@ -34,6 +34,7 @@ COMMANDS = {
     "serve": ("serve", "serve"),
     "users": ("serve", "users"),
     "tokens": ("serve", "tokens"),
+    "spool": ("central", "spool"),
 }
 
 

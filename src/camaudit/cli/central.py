@@ -83,3 +83,14 @@ def settle(reporter: Reporter, patience: float = PATIENCE, limit: float = LIMIT)
         if now - last > patience or now - start > limit:
             break
         time.sleep(0.1)
+
+
+@click.command("spool")
+@report_to_options
+def spool(report_to: str | None, site: str | None, token_file: str | None, spool: str | None) -> None:
+    """Send what a site scanner kept while the central server was away (without scanning again)."""
+    if report_to is None:
+        raise click.UsageError("spool needs --report-to, --site and --token-file")
+    reporter = open_reporter(report_to, site, token_file, spool)
+    with reporting(reporter, Console(stderr=True)):
+        pass
