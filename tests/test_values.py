@@ -32,6 +32,8 @@ def fw(text: str) -> Firmware:
         ("00:11:22:aa:bb:cc", "00:11:22:aa:bb:cc"),
         (" 001122AABBCC ", "00:11:22:aa:bb:cc"),
         ("0011.22aa.bbcc", "00:11:22:aa:bb:cc"),
+        ("0:f:7c:1:2:3", "00:0f:7c:01:02:03"),  # macOS `arp -a` drops leading zeros
+        ("0:f-7c:1:2:3", None),
         ("00-11:22-aa-bb-cc", None),  # one separator throughout, or it is not a MAC
         ("00-11-22-aa-bb", None),
         ("not-a-mac", None),

@@ -26,10 +26,15 @@ _MAC = re.compile(
     r"^(?:[0-9a-f]{2}([-:.]?)[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})$"
 )
 
+_SHORT_OCTETS = re.compile(r"^[0-9a-f]{1,2}([:-])[0-9a-f]{1,2}(?:\1[0-9a-f]{1,2}){4}$")
+
 
 def normalise_mac(text: str) -> str | None:
-    """``aa:bb:cc:dd:ee:ff`` for ``AA-BB-…``, ``aa:bb:…``, ``aabbcc…`` or ``aabb.ccdd.eeff``, else None."""
+    """``aa:bb:cc:dd:ee:ff`` for ``AA-BB-…``, ``aa:bb:…``, ``aabbcc…``, ``aabb.ccdd.eeff`` or, as macOS's
+    ``arp -a`` prints them, octets without their leading zero (``0:f:7c:1:2:3``); else None."""
     value = text.strip().lower()
+    if _SHORT_OCTETS.match(value):
+        return ":".join(octet.zfill(2) for octet in re.split("[:-]", value))
     if not _MAC.match(value):
         return None
     digits = re.sub(r"[^0-9a-f]", "", value)

@@ -64,6 +64,8 @@ def test_rtsp_realm_and_sdp_from_partial_keys() -> None:
             "AXIS,Network Camera,M3007",
         ),
         ({"kind": "dhcp", "params": "1,3,6,15,42"}, "dhcp.params", "1,3,6,15,42"),
+        ({"kind": "dhcp", "params": " 1, 3, 6,15,42"}, "dhcp.params", "1,3,6,15,42"),  # as people write it
+        ({"kind": "mac", "mac": "00.0F.7C"}, "mac.oui", "00:0f:7c"),
         ({"kind": "onvif_device_info", "manufacturer": "LTS"}, "onvif.Manufacturer", "LTS"),
         ({"kind": "wsd", "scopes": "onvif://www.onvif.org/name/Dahua"}, "wsd.scope.name", "Dahua"),
         ({"kind": "tls_cert", "subject": "CN=TCAM,O=Truen,C=KR"}, "tls.subject.o", "Truen"),

@@ -144,7 +144,7 @@ def rtsp_item(item: Item, ip: str) -> list[Observation]:
     return [_observation("rtsp.response", "rtsp", fields, ip, item)]
 
 
-_OUI_ONLY = re.compile(r"^\s*([0-9A-Fa-f]{2})[:-]?([0-9A-Fa-f]{2})[:-]?([0-9A-Fa-f]{2})\s*$")
+_OUI_ONLY = re.compile(r"^\s*([0-9A-Fa-f]{2})[:.-]?([0-9A-Fa-f]{2})[:.-]?([0-9A-Fa-f]{2})\s*$")
 
 
 def mac_item(item: Item, ip: str) -> list[Observation]:
@@ -158,6 +158,8 @@ def mac_item(item: Item, ip: str) -> list[Observation]:
 def dhcp_item(item: Item, ip: str) -> list[Observation]:
     keys = (("vendor_class", "dhcp.vendor_class"), ("hostname", "dhcp.hostname"), ("params", "dhcp.params"))
     fields = {name: _text(item, key) for key, name in keys if key in item}
+    if "dhcp.params" in fields:  # "1, 3, 6" as people write it: rules read the wire's "1,3,6"
+        fields["dhcp.params"] = ",".join(p.strip() for p in fields["dhcp.params"].split(",") if p.strip())
     return [_observation("dhcp.request", "dhcp", fields, ip, item)]
 
 
