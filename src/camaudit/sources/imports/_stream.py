@@ -94,6 +94,7 @@ class _Zstd:
     def __init__(self, packed: Counting) -> None:
         import zstandard  # imported here: only zstd input needs it
 
+        self._error = zstandard.ZstdError
         self._new = zstandard.ZstdDecompressor().decompressobj
         self._packed, self._obj, self._fed, self._pending = packed, self._new(), False, b""
 
@@ -107,7 +108,10 @@ class _Zstd:
                     raise EOFError("Zstandard frame ended before its end")
                 break
             self._fed = True
-            self._pending += self._obj.decompress(chunk)
+            try:
+                self._pending += self._obj.decompress(chunk)
+            except self._error as exc:  # a corrupt frame: zstandard's own type, none of OSError's
+                raise ValueError(str(exc)) from None
         data, self._pending = self._pending[:size], self._pending[size:]
         return data
 

@@ -47,11 +47,15 @@ def read(stream: BinaryIO) -> Iterator[Item]:
         text = line.decode("utf-8", "replace").strip()
         if not text or text.startswith("#"):
             continue
-        if columns is None and "saddr" in text.split(","):
-            columns = next(csv.reader([text]))
+        try:
+            fields = next(csv.reader([text])) if columns is not None or "saddr" in text.split(",") else [text]
+        except csv.Error as exc:  # a lone carriage return inside the line, an unclosed quote …
+            yield ImportProblem(where, f"not a CSV line: {exc}")
             continue
-        values = next(csv.reader([text])) if columns else [text]
-        yield _record(dict(zip(columns or ["saddr"], values, strict=False)), where)
+        if columns is None and "saddr" in fields:
+            columns = fields
+            continue
+        yield _record(dict(zip(columns or ["saddr"], fields, strict=False)), where)
 
 
 def _record(row: Mapping[str, str], where: str) -> Item:

@@ -1,0 +1,36 @@
+"""Inputs that once crashed an import reader under `make fuzz` (fuzz/corpus/import_file/crash-*): each is
+read again here and must end in problems, never in an exception. The fuzz corpus test replays them too;
+these say what each one was."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from camaudit.sources.imports import ImportProblem, read_file, zmap
+
+CRASHES = Path(__file__).resolve().parents[3] / "fuzz" / "corpus" / "import_file"
+
+
+def test_crash_4b59d21f_corrupt_zstd_frame_is_a_problem() -> None:
+    # A Zstandard magic followed by a corrupt block: zstandard raised its own ZstdError (not an OSError
+    # or ValueError), which escaped `camaudit import` as a traceback.
+    items = list(read_file(CRASHES / "crash-4b59d21f69b8da18a262d4898d548c1725223ced"))
+    assert len(items) == 1 and isinstance(items[0], ImportProblem) and items[0].fatal
+    assert "zstd stream broken" in items[0].reason
+
+
+def test_crash_1bab791b_carriage_return_inside_a_zmap_line_is_a_problem() -> None:
+    # A ZMap CSV whose second line holds a lone carriage return: csv.reader raised csv.Error
+    # ("new-line character seen in unquoted field") out of the reader.
+    items = list(read_file(CRASHES / "crash-1bab791b119c2bfa7cb59120f5ba3f0ac33fe877"))
+    problems = [i for i in items if isinstance(i, ImportProblem)]
+    assert problems[0].where == "line 2" and "not a CSV line" in problems[0].reason
+    assert len(items) > 1  # the lines after it are still read
+
+
+def test_zmap_lone_carriage_return_skips_only_that_line() -> None:
+    data = b"saddr,sport\n192.0.2.1\r9,80\n192.0.2.2,80\n"
+    items = list(zmap.read(io.BytesIO(data)))
+    assert isinstance(items[0], ImportProblem) and items[0].where == "line 2"
+    assert [getattr(i, "ip", None) for i in items[1:]] == ["192.0.2.2"]
