@@ -76,7 +76,7 @@ fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet atheris
 	@mkdir -p $(FUZZ_LOG); for t in $(FUZZ_TARGETS); do echo "== $$t"; mkdir -p fuzz/corpus/$$t; \
 	  $(BIN)/python fuzz/run.py $$t -runs=$(FUZZ_RUNS) $(FUZZ_FLAGS) -print_final_stats=1 \
-	    -artifact_prefix=fuzz/corpus/$$t/crash- fuzz/corpus/$$t > $(FUZZ_LOG)/$$t.log 2>&1; rc=$$?; \
+	    -artifact_prefix=fuzz/corpus/$$t/ fuzz/corpus/$$t > $(FUZZ_LOG)/$$t.log 2>&1; rc=$$?; \
 	  grep -E "stat::number_of_executed_units|Uncaught Python exception" -A1 $(FUZZ_LOG)/$$t.log; \
 	  if [ $$rc != 0 ]; then echo "$$t: crash or error (exit $$rc), see $(FUZZ_LOG)/$$t.log"; exit 1; fi; done
 
@@ -88,7 +88,8 @@ fuzz-minimize: $(STAMP)
 
 # Opt-in (not in `make test`, ~10 minutes): tests/soak/, skipped unless CAMAUDIT_SOAK=1. The hostile-lab
 # soak audits every hostile profile beside normal devices SOAK_RUNS times into one register (budget, names,
-# flat RSS, PRAGMA integrity_check); the kill -9 runs interrupt scan, traffic and report at random points.
+# flat RSS, PRAGMA integrity_check); the kill -9 runs interrupt scan, traffic, report and import at
+# random points.
 # Figures: tests/soak/RESULTS.md.
 SOAK_RUNS ?= 50
 soak: $(STAMP)

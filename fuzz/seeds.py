@@ -7,16 +7,21 @@ from the formats' documented shapes; they are small on purpose (the whole corpus
 
 from __future__ import annotations
 
+import bz2
 import datetime as dt
+import gzip
 import hashlib
 import io
 import json
 import socket
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+import defusedxml.ElementTree as DET
 import dpkt
+import zstandard
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -26,9 +31,12 @@ from cryptography.x509.oid import NameOID
 from camaudit.protocols import dhip, dvrip, mdns, onvif, rtsp, sadp, wsdiscovery
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from targets import DAHUA_CGI_NAMES, ISAPI_DOCUMENTS
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from targets import DAHUA_CGI_NAMES, IMPORT_JSON, IMPORT_LINES, IMPORT_XML, ISAPI_DOCUMENTS
+from tests.sources.imports import test_masscan  # masscan -oL / -oX lines as masscan's README defines them
 
 ROOT = Path(__file__).resolve().parent.parent
+IMPORTS = ROOT / "tests" / "data" / "imports"  # the real published samples the import tests read
 MAX_SEED = 4096  # a seed longer than this is cut: the fuzzer grows inputs itself
 PER_KIND = 6  # published replies taken per evidence kind
 
@@ -220,6 +228,135 @@ REGISTER_CSV = (
 )
 
 
+def _sample(name: str) -> bytes:
+    data = (IMPORTS / name).read_bytes()
+    return gzip.decompress(data) if name.endswith(".gz") else data
+
+
+def _shrunk_json(value: object, items: int, chars: int) -> object:
+    """The same shape with lists cut to `items` entries and strings to `chars` characters."""
+    if isinstance(value, dict):
+        return {k: _shrunk_json(v, items, chars) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shrunk_json(v, items, chars) for v in value[:items]]
+    return value[:chars] if isinstance(value, str) else value
+
+
+def _json_excerpt(value: object, indent: int | None = None) -> bytes:
+    """A real JSON record cut down (fewer list entries, shorter strings) until it fits a seed; on one
+    line (a JSON-lines record) unless `indent` (a pretty-printed document)."""
+    for items, chars in ((4, 400), (3, 200), (2, 120), (1, 80), (1, 40), (1, 16)):
+        data = json.dumps(_shrunk_json(value, items, chars), indent=indent).encode()
+        if len(data) <= MAX_SEED:
+            return data
+    return data
+
+
+def _shrunk_xml(elem: ET.Element, items: int, chars: int) -> None:
+    if elem.text:
+        elem.text = elem.text[:chars]
+    for key, value in elem.attrib.items():
+        elem.attrib[key] = value[:chars]
+    for extra in list(elem)[items:]:
+        elem.remove(extra)
+    for kid in elem:
+        _shrunk_xml(kid, items, chars)
+
+
+def _xml_excerpt(data: bytes) -> bytes:
+    """A real XML file cut down (first children of each element, shorter text) until it fits a seed."""
+    for items, chars in ((6, 300), (4, 200), (3, 120), (2, 80), (2, 40), (1, 40)):
+        root = DET.fromstring(data)
+        _shrunk_xml(root, items, chars)
+        out = b'<?xml version="1.0"?>\n' + ET.tostring(root)
+        if len(out) <= MAX_SEED:
+            return out
+    return out
+
+
+def _nessus_excerpt(data: bytes) -> bytes:
+    """The sample's first ReportHost: its host tags and a few TCP findings (plugin output shortened),
+    without the scan policy, so that the seed holds a record the reader turns into observations."""
+    root = DET.fromstring(data)
+    for policy in root.findall("Policy"):
+        root.remove(policy)
+    report = root.find("Report")
+    assert report is not None
+    hosts = report.findall("ReportHost")
+    for extra in hosts[1:]:
+        report.remove(extra)
+    host = hosts[0]
+    for item in host.findall("ReportItem"):
+        if item.get("protocol") != "tcp" or item.get("port") in (None, "0"):
+            host.remove(item)
+            continue
+        for part in list(item):
+            if part.tag != "plugin_output":
+                item.remove(part)
+            elif part.text:
+                part.text = part.text[:200]
+    for items in (6, 4, 3, 2, 1):
+        for extra in host.findall("ReportItem")[items:]:
+            host.remove(extra)
+        out = b'<?xml version="1.0"?>\n' + ET.tostring(root)
+        if len(out) <= MAX_SEED:
+            break
+    return out
+
+
+def _import_seeds() -> dict[str, list[bytes]]:
+    """Per import family, each seed behind the selector byte of its reader; and whole files (some
+    compressed, one cut short, one that inflates past the fuzz budget) for the content detector."""
+    shodan_view = json.loads(_sample("shodan_host_140.82.121.4.json"))
+    censys_view = json.loads(_sample("censys_v2_140.82.121.4.json"))
+    shodan_lines = b"".join(_json_excerpt(b) + b"\n" for b in shodan_view["data"][:2])
+    if len(shodan_lines) > MAX_SEED:
+        shodan_lines = _json_excerpt(shodan_view["data"][0]) + b"\n"
+    zgrab_https = [json.loads(line) for line in _sample("zgrab2_https.json").splitlines() if line.strip()]
+    nmap = [_xml_excerpt(_sample("nmap_dionaea.xml")), _xml_excerpt(_sample("nmap_banner_scripts.xml"))]
+    nessus = _nessus_excerpt(_sample("nessus_many_vuln.xml.gz"))
+    zmap_csv = _sample("zmap_output.csv")
+    zmap_list = b"\n".join(line.split(b",")[0] for line in zmap_csv.splitlines()[1:]) + b"\n"
+    runzero = _sample("runzero_assets.jsonl")
+    if len(runzero) > MAX_SEED:
+        runzero = _json_excerpt(json.loads(runzero)) + b"\n"
+    xml = [_pick(IMPORT_XML, "nmap_xml") + d for d in [*nmap, test_masscan.XML]]
+    xml.append(_pick(IMPORT_XML, "nessus") + nessus)
+    jsons = [
+        _pick(IMPORT_JSON, "shodan") + _json_excerpt(shodan_view, indent=1),
+        _pick(IMPORT_JSON, "shodan") + shodan_lines,
+        _pick(IMPORT_JSON, "censys") + _json_excerpt(censys_view, indent=1),
+        _pick(IMPORT_JSON, "censys") + _json_excerpt({"result": censys_view}) + b"\n",  # the API envelope
+        _pick(IMPORT_JSON, "runzero") + runzero,
+        _pick(IMPORT_JSON, "zgrab2") + _sample("zgrab2_http.json"),
+        *(_pick(IMPORT_JSON, "zgrab2") + _json_excerpt(v) + b"\n" for v in zgrab_https[:1]),
+        _pick(IMPORT_JSON, "masscan_json") + _sample("masscan_many.json"),
+    ]
+    lines = [
+        _pick(IMPORT_LINES, "masscan_list") + test_masscan.LIST,
+        _pick(IMPORT_LINES, "zmap_csv") + zmap_csv,
+        _pick(IMPORT_LINES, "zmap_csv") + zmap_list,
+    ]
+    bomb = b'{"ip_str": "192.0.2.20", "_shodan": {}, "data": "' + b" " * (2 << 20) + b'"}\n'
+    files = [
+        nmap[0],
+        test_masscan.XML,
+        nessus,
+        shodan_lines,
+        _sample("masscan_many.json"),
+        test_masscan.LIST,
+        zmap_csv,
+        runzero,
+        _sample("zgrab2_http.json"),
+        gzip.compress(shodan_lines, mtime=0),
+        gzip.compress(nmap[1], mtime=0)[:-40],  # a download cut short
+        bz2.compress(nessus),
+        zstandard.ZstdCompressor().compress(zmap_csv),
+        gzip.compress(bomb, mtime=0),  # inflates past the fuzz budget (1 MiB): cut with a warning
+    ]
+    return {"import_xml": xml, "import_json": jsons, "import_lines": lines, "import_file": files}
+
+
 def _pick(names: list[str], name: str) -> bytes:
     """The selector byte of `fuzz/targets.py` that picks `name`."""
     return bytes([names.index(name)])
@@ -323,6 +460,7 @@ def seeds() -> dict[str, list[bytes]]:
         "credentials_toml": [CREDENTIALS.encode()],
         "register_csv": [REGISTER_CSV.encode()],
         "evidence_jsonl": [_corpus_lines(4), http[0] if http else b"HTTP/1.1 200 OK\r\n\r\n"],
+        **_import_seeds(),
     }
 
 

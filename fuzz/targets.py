@@ -14,7 +14,7 @@ from pathlib import Path
 
 from camaudit.assess.credentials import parse_credentials
 from camaudit.config import parse_config
-from camaudit.errors import InputError, ProtocolError
+from camaudit.errors import BadImportFile, InputError, ProtocolError
 from camaudit.protocols import (
     dahua_cgi,
     dhip,
@@ -31,7 +31,9 @@ from camaudit.protocols import (
 )
 from camaudit.report.spreadsheet import read_rows
 from camaudit.sources import evidence
+from camaudit.sources import imports as scan_imports
 from camaudit.sources.passive.files import read_traffic
+from camaudit.sources.passive.inflate import Inflate
 
 Target = Callable[[bytes], object]
 # The file readers take paths: each input is written to a scratch file, in memory where there is a tmpfs.
@@ -75,6 +77,35 @@ def _selected(parsers: list[str], parse: Callable[[bytes, str], object]) -> Targ
     return run
 
 
+def _readers(names: list[str]) -> Target:
+    """Import readers of one family (shared streaming code): the first byte picks the format, the rest
+    is the decompressed file as its reader sees it; every record and problem is taken."""
+
+    def run(data: bytes) -> object:
+        if not data:
+            return None
+        chosen = scan_imports.BY_NAME[names[data[0] % len(names)]]
+        return list(chosen.read(io.BytesIO(data[1:])))
+
+    return run
+
+
+# Small enough for a fuzzer's input to reach: a 64 KB input that inflates past 1 MiB, or 64 times its
+# size once 64 KiB have come out, is cut (the real defaults are 4 GiB and 200 times after 4 MiB).
+IMPORT_BUDGET = Inflate(max_bytes=1 << 20, max_ratio=64, grace=64 << 10)
+
+
+def _import_file(data: bytes) -> object:
+    """`camaudit import` on one file: compression by magic, inflation budget, format by content."""
+    path = _SCRATCH.with_suffix(".import")
+    path.write_bytes(data)
+    scan_imports.detect(data[: scan_imports.SNIFF])
+    return list(scan_imports.read_file(path, IMPORT_BUDGET))
+
+
+IMPORT_XML = ["nmap_xml", "nessus"]  # masscan -oX is read by nmap_xml's reader
+IMPORT_JSON = ["shodan", "censys", "runzero", "zgrab2", "masscan_json"]
+IMPORT_LINES = ["masscan_list", "zmap_csv"]
 ISAPI_DOCUMENTS = sorted(isapi.PARSERS)
 DAHUA_CGI_NAMES = sorted(dahua_cgi.PARSERS)
 
@@ -102,4 +133,10 @@ TARGETS: dict[str, tuple[Target, tuple[type[BaseException], ...]]] = {
     "credentials_toml": (lambda d: parse_credentials(_text(d), "creds.toml", {}), (InputError,)),
     "register_csv": (_rows, (InputError,)),
     "evidence_jsonl": (_evidence, (InputError,)),
+    # Scan-file imports (camaudit.sources.imports): BadImportFile is their one documented error; a
+    # record they cannot read must come out as an ImportProblem, never as an exception.
+    "import_xml": (_readers(IMPORT_XML), (BadImportFile,)),
+    "import_json": (_readers(IMPORT_JSON), (BadImportFile,)),
+    "import_lines": (_readers(IMPORT_LINES), (BadImportFile,)),
+    "import_file": (_import_file, (BadImportFile,)),
 }
