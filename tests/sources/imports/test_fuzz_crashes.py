@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from camaudit.sources.imports import ImportProblem, read_file, zmap
+from camaudit.sources.imports import ImportProblem, censys, masscan, read_file, shodan, zmap
 
 CRASHES = Path(__file__).resolve().parents[3] / "fuzz" / "corpus" / "import_file"
 
@@ -34,3 +34,16 @@ def test_zmap_lone_carriage_return_skips_only_that_line() -> None:
     items = list(zmap.read(io.BytesIO(data)))
     assert isinstance(items[0], ImportProblem) and items[0].where == "line 2"
     assert [getattr(i, "ip", None) for i in items[1:]] == ["192.0.2.2"]
+
+
+def test_crash_36f6dbc8_infinite_port_in_json_is_skipped() -> None:
+    # Found reading the readers beside the fuzz run, kept with the fuzz inputs (fuzz/corpus/import_json;
+    # its first byte picks masscan_json): Python's json reads `Infinity` as a float, and int() of it
+    # raises OverflowError, which neither `port_of` nor the record guard caught (masscan, Shodan, Censys).
+    data = (CRASHES.parent / "import_json" / "crash-36f6dbc84d8e8476eae1fedae45ab9e0a684cf2f").read_bytes()
+    assert list(masscan.read_json(io.BytesIO(data[1:]))) == []  # no port it can use: nothing recorded
+    banner = b'{"ip_str": "192.0.2.9", "_shodan": {}, "port": Infinity, "data": ""}\n'
+    [problem] = list(shodan.read(io.BytesIO(banner)))
+    assert isinstance(problem, ImportProblem) and "needs 'ip_str' and 'port'" in problem.reason
+    host = b'{"ip": "192.0.2.9", "services": [{"port": Infinity, "service_name": "HTTP"}]}\n'
+    assert list(censys.read(io.BytesIO(host))) == []

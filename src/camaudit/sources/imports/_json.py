@@ -130,7 +130,7 @@ def converted(convert: Convert, value: Mapping[str, Any], where: str) -> Iterato
     """`convert`'s items; a record whose shape is wrong becomes a problem, never a crash."""
     try:
         yield from list(convert(value, where))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         yield ImportProblem(where, f"unexpected record shape: {type(exc).__name__}: {exc}")
 
 
@@ -147,7 +147,7 @@ def text(value: Any, cap: int = 256 * 1024) -> str:
 def port_of(value: Any) -> int | None:
     try:
         port = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # JSON's Infinity is a float int() cannot take
         return None
     return port if 0 <= port <= 65535 else None
 
