@@ -291,3 +291,56 @@ def test_hosts_claiming_the_same_mac_are_not_merged() -> None:
         [obs("127.0.5.1", "sadp.reply", claim, port=37020), obs("127.0.5.2", "sadp.reply", claim, port=37020)]
     )
     assert [d.ips for d in devices] == [("127.0.5.1",), ("127.0.5.2",)]
+
+
+def test_an_amcrest_serial_in_a_dahua_realm_names_the_label() -> None:
+    # aiodahua's Amcrest camera serial (tests/test_brands.py) in Dahua's "Login to <serial>" realm.
+    device = one(
+        [
+            obs(
+                "127.0.7.1",
+                "rtsp.response",
+                {"rtsp.www_authenticate.realm": "Login to AMC04142ED468DC93B"},
+                port=554,
+            )
+        ]
+    )
+    assert (device.brand, device.manufacturer, device.serial) == ("amcrest", "dahua", "AMC04142ED468DC93B")
+    naming = [ev for ev in device.evidence if ev.rule_id == "amcrest-serial-prefix"]
+    assert naming and naming[0].source == "serial:rtsp.www_authenticate.realm"
+    assert device.confidence < 0.95  # the serial scheme counts with its realm, not as a second tell
+
+
+def test_a_firmware_customisation_code_names_the_label() -> None:
+    # Lorex E891AB firmware (aiodahua docs/hardware.md) in a DHIP reply; Amcrest IP5M-T1179E firmware
+    # reported alone over ONVIF (a carrier that names no maker).
+    lorex = one(
+        [
+            obs(
+                "127.0.7.2",
+                "dhip.reply",
+                {"dhip.Vendor": "General", "dhip.Version": "2.622.00LR000.10.R"},
+                port=37810,
+            )
+        ]
+    )
+    assert (lorex.brand, lorex.manufacturer, lorex.firmware) == ("lorex", "dahua", "2.622.00LR000.10.R")
+    amcrest = one(
+        [obs("127.0.7.3", "onvif.device_information", {"onvif.FirmwareVersion": "2.800.00AC001.0.R"})]
+    )
+    assert (amcrest.brand, amcrest.manufacturer) == ("amcrest", "dahua")
+
+
+def test_a_serial_scheme_does_not_speak_for_another_makers_reply() -> None:
+    # An HP Server header (node-hp-scan-to notes) whose serial happened to start like an Amcrest one.
+    server = "HP HTTP Server; HP Officejet 6500 E710n-z - CN557A; Serial Number: AMC19K340MP05JW1; Built:Mon"
+    device = one([obs("127.0.7.4", "http.response", {"http.header.server": server})])
+    assert (device.manufacturer, device.brand) == ("hp", "hp")
+    assert not any(ev.rule_id == "amcrest-serial-prefix" for ev in device.evidence)
+
+
+def test_an_unopposed_label_survives_an_undecided_maker() -> None:
+    # SUNBA ONVIF Manufacturer (easy_onvif test XML): its weak OEM link splits the maker vote, so no
+    # maker is named, but the label is the device's own word.
+    device = one([obs("127.0.7.5", "onvif.device_information", {"onvif.Manufacturer": "SUNBA"})])
+    assert (device.manufacturer, device.brand) == (None, "sunba") and device.conflicts

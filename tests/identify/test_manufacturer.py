@@ -49,3 +49,34 @@ def test_tells_of_one_reply_count_once() -> None:
         ev("dhip.DeviceType", 0.6, manufacturer="dahua"),
     ]
     assert verdict(one_reply).scores["dahua"] == 0.6
+
+
+def test_a_naming_scheme_counts_with_the_reply_that_reported_it() -> None:
+    from camaudit.identify.manufacturer import family
+
+    for key in ("model", "serial", "firmware"):
+        named = Evidence(kind="identify", field=f"device.{key}", value="v", source=f"{key}:dhip.SerialNo")
+        assert family(named) == "dhip."
+    realm = Evidence(
+        kind="identify", field="device.serial", value="v", source="serial:rtsp.www_authenticate.realm"
+    )
+    assert family(realm) == "rtsp.www_authenticate.realm"
+
+
+def test_an_unopposed_label_is_kept_and_a_contested_one_is_not() -> None:
+    from camaudit.identify.manufacturer import unopposed_brand
+
+    assert unopposed_brand([ev("onvif.Manufacturer", 0.85, brand="sunba")]) == "sunba"
+    # the label's own OEM maker is no opposition
+    assert (
+        unopposed_brand([ev("onvif.Manufacturer", 0.85, brand="lorex"), ev("x", 0.3, manufacturer="dahua")])
+        == "lorex"
+    )
+    # a firmware tell for a maker the label is not sold by, or two labels, leave it unknown
+    assert (
+        unopposed_brand(
+            [ev("dhip.Vendor", 0.95, brand="dahua"), ev("sadp.x", 0.95, manufacturer="hikvision")]
+        )
+        is None
+    )
+    assert unopposed_brand([ev("a", 0.85, brand="sunba"), ev("b", 0.85, brand="lorex")]) is None

@@ -96,22 +96,37 @@ def unique(evidence: Iterable[Evidence]) -> list[Evidence]:
     return kept
 
 
-def naming(evidence: Sequence[Evidence], ip: str) -> list[Evidence]:
-    """What each reported model's naming scheme says (DS-2CD… is Hikvision's, LTN… an LTS label).
+# Reported values whose own scheme can name a maker or a label, and the derived field their rules read:
+# a model prefix (DS-2CD… is Hikvision's, LTN… an LTS label), a serial prefix (AMC… is an Amcrest
+# serial), a firmware customisation code (2.622.00AC000.0.R is Amcrest's build of Dahua firmware).
+NAMED = (("model", "device.model"), ("serial", "device.serial"), ("firmware", "device.firmware"))
 
-    Only rules whose prefix no other maker uses vote here; the ambiguous ones (scope: maker) type
+
+def naming(evidence: Sequence[Evidence], ip: str) -> list[Evidence]:
+    """What each reported model, serial and firmware version's naming scheme says.
+
+    Only rules whose scheme no other maker uses vote here; the ambiguous ones (scope: maker) type
     the device once its maker is known (`model_family`).
     """
     found, seen = [], set()
     for ev in evidence:
-        model = ev.claims.get("model")
-        if model is None or model in seen:
-            continue
-        seen.add(model)
-        hit = match_value("device.model", model)
-        if hit is not None:  # the vote belongs to the reply that carried the model (one tell, not two)
-            found.append(dataclasses.replace(hit, kind="identify", source=f"model:{ev.field}", ip=ip))
+        for key, field in NAMED:
+            value = ev.claims.get(key)
+            if value is None or (key, value) in seen:
+                continue
+            seen.add((key, value))
+            hit = match_value(field, value)
+            if hit is not None and _carried_by_its_maker(ev, hit):
+                # the vote belongs to the reply that carried the value (one tell, not two)
+                found.append(dataclasses.replace(hit, kind="identify", source=f"{key}:{ev.field}", ip=ip))
     return found
+
+
+def _carried_by_its_maker(carrier: Evidence, hit: Evidence) -> bool:
+    """A naming scheme speaks only for a value whose reply names no other maker: an "AMC…" serial
+    is Amcrest's in a Dahua realm, not in a printer's Server header."""
+    vote = manufacturer.maker_vote(carrier)
+    return vote is None or vote[0] in {maker for maker, _ in manufacturer.maker_votes(hit)}
 
 
 def collect(items: Sequence[Observation]) -> list[Evidence]:
@@ -199,11 +214,13 @@ def _undecided(
     evidence: list[Evidence],
     verdict: manufacturer.Verdict,
 ) -> Device:
-    """Contradictory makers: report the evidence and the conflict, conclude nothing (the liar case)."""
+    """Contradictory makers: report the evidence and the conflict, conclude no maker (the liar case);
+    a label the device names itself, unopposed, is still its label."""
     return Device(
         ips=ips,
         mac=mac,
         ports=ports,
+        brand=manufacturer.unopposed_brand(evidence),
         confidence=verdict.confidence,
         evidence=tuple(evidence),
         conflicts=verdict.conflicts,

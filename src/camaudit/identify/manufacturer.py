@@ -33,9 +33,16 @@ class Verdict:
     conflicts: tuple[str, ...]
 
 
+# Sources of evidence read from a reported value (device.py `naming`): "<key>:<field that carried it>".
+_NAMED_SOURCES = ("model:", "serial:", "firmware:")
+
+
 def family(ev: Evidence) -> str:
-    """Independence group of a piece of evidence (a model's naming scheme counts with its reply)."""
-    field = ev.source.removeprefix("model:") if ev.source.startswith("model:") else ev.field
+    """Independence group of a piece of evidence (a model's, serial's or firmware version's naming
+    scheme counts with the reply that reported it)."""
+    field = ev.field
+    if ev.source.startswith(_NAMED_SOURCES):
+        field = ev.source.split(":", 1)[1]
     for prefix in _ONE_MESSAGE:
         if field.startswith(prefix):
             return prefix
@@ -128,3 +135,17 @@ def brand(evidence: Iterable[Evidence], manufacturer: str | None) -> str | None:
     if claims:
         return max(claims)[1]
     return manufacturer
+
+
+def unopposed_brand(evidence: Iterable[Evidence]) -> str | None:
+    """The label of a device whose maker stays undecided: kept when every brand claim names the same
+    label and no tell that names a maker directly names one that label is not sold by. A SUNBA ONVIF
+    name whose weak OEM link split its own maker vote is still a SUNBA; a "Dahua" vendor string on a
+    box whose SADP reply is Hikvision's names no label."""
+    items = list(evidence)
+    labels = {ev.claims["brand"] for ev in items if "brand" in ev.claims}
+    if len(labels) != 1:
+        return None
+    (label,) = labels
+    sold_by = {maker for maker, _ in label_votes(label, 1.0)} | {label}
+    return label if set(firmware_scores(items)) <= sold_by else None
