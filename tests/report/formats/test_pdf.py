@@ -130,3 +130,15 @@ def test_a_lab_audit_reads_in_about_a_dozen_pages(pdf_file: Path, view: dict[str
     assert len(view["devices"]) >= 20 and len(pages) <= 14
     appendix = next(i for i, p in enumerate(pages) if "Appendix: the evidence for each device" in p)
     assert appendix <= len(pages) // 2 + 1
+
+
+def test_firmware_and_models_wrap_only_at_separators(pdf_file: Path, view: dict[str, Any]) -> None:
+    """A narrow column used to cut "2.800.0000016.0.R" mid-number; a line may now end only after
+    '.', '_', '-' or '/' (or at a space): never between two letters or digits."""
+    words = [w[4] for page in _boxes(pdf_file) for w in page]
+    values = {d.get(name) or "" for d in view["devices"] for name in ("firmware", "model")}
+    values = {v for v in values if len(v) > 10 and v.isascii() and v.isprintable()}  # as printed
+    wrapped = {v: [w for w in words if len(w) >= 6 and w != v and v.startswith(w)] for v in values}
+    assert any(wrapped.values())  # the demo's long firmware strings do wrap in this column
+    mid_word = {v: p for v, pieces in wrapped.items() for p in pieces if (p[-1] + v[len(p)]).isalnum()}
+    assert mid_word == {}

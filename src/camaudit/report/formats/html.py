@@ -12,13 +12,14 @@ import base64
 import functools
 import hashlib
 import ipaddress
+import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from camaudit.model import Severity
 from camaudit.report.charts import charts
@@ -35,6 +36,12 @@ def _ip_sort(ip: str) -> str:
     return str(int(addr) + (0 if addr.version == 4 else 2**32))
 
 
+def _breakable(value: object) -> Markup:
+    """Escaped text that may wrap after '.', '_', '-' or '/' (a firmware string such as
+    "2.800.0000016.0.R" otherwise breaks mid-number in a narrow PDF column)."""
+    return Markup(re.sub(r"([._/-])", r"\1<wbr>", str(escape(str(value)))))  # noqa: S704 - escaped first
+
+
 @functools.cache
 def _env() -> Environment:
     env = Environment(
@@ -42,6 +49,7 @@ def _env() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
     env.filters["ip_sort"] = _ip_sort
+    env.filters["breakable"] = _breakable
     return env
 
 
