@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from camaudit.sources.imports import ImportProblem, censys, masscan, read_file, shodan, zmap
+import pytest
+
+from camaudit.sources.imports import ImportProblem, censys, masscan, nessus, nmap_xml, read_file, shodan, zmap
 
 CRASHES = Path(__file__).resolve().parents[3] / "fuzz" / "corpus" / "import_file"
 
@@ -47,3 +49,20 @@ def test_crash_36f6dbc8_infinite_port_in_json_is_skipped() -> None:
     assert isinstance(problem, ImportProblem) and "needs 'ip_str' and 'port'" in problem.reason
     host = b'{"ip": "192.0.2.9", "services": [{"port": Infinity, "service_name": "HTTP"}]}\n'
     assert list(censys.read(io.BytesIO(host))) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("crash-8ce800e8ef9487e254290bfce3c15d4ff399fd25", "unknown encoding"),
+        ("crash-190816840bd7bbed3f9fb83d10eb164ca382d9e6", "multi-byte encodings are not supported"),
+    ],
+)
+def test_crash_xml_declared_encoding_expat_cannot_read_is_fatal_problem(name: str, said: str) -> None:
+    # Found reading the readers beside the fuzz run, kept with the fuzz inputs (fuzz/corpus/import_xml;
+    # first byte: nmap_xml): `<?xml … encoding="x-unknown"?>` made expat raise LookupError, and
+    # encoding="utf-32" ValueError, out of nmap -oX, masscan -oX and Nessus reading.
+    data = (CRASHES.parent / "import_xml" / name).read_bytes()
+    for read in (nmap_xml.read, nessus.read):
+        [problem] = list(read(io.BytesIO(data[1:])))
+        assert isinstance(problem, ImportProblem) and problem.fatal and said in problem.reason

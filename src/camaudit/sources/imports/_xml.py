@@ -78,6 +78,8 @@ def records(stream: BinaryIO, tag: str) -> Iterator[Event]:
         yield ImportProblem(f"byte {gauge.count}", f"{exc}; the rest was not read", True)
     except RecursionError:
         yield ImportProblem(f"byte {gauge.count}", "XML nested too deeply; the rest was not read", True)
+    except (LookupError, ValueError) as exc:  # expat: an unknown or multi-byte declared encoding
+        yield ImportProblem(f"byte {gauge.count}", f"XML not readable: {exc}; the rest was not read", True)
 
 
 def _walk(events: Iterator[tuple[str, Any]], tag: str, gauge: _Gauge) -> Iterator[Event]:
