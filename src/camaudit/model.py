@@ -11,6 +11,7 @@ Observation `fields` keys follow `camaudit/data/vocab/fields.yaml`; this module 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 import typing
@@ -346,9 +347,22 @@ _CLASSES: dict[str, type[Any]] = {
 }
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # exact types: a StrEnum is not one of them
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass type, or None for any other type (asked once per type)."""
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+
+
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _SCALARS:  # most values: answered before any isinstance test (the register's hot path)
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _encode(getattr(value, name)) for name in names}
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, date):  # datetime too (a subclass)
