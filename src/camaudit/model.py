@@ -11,7 +11,6 @@ Observation `fields` keys follow `camaudit/data/vocab/fields.yaml`; this module 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 import types
 import typing
@@ -350,10 +349,16 @@ _CLASSES: dict[str, type[Any]] = {
 _SCALARS = frozenset({str, int, float, bool, type(None)})  # exact types: a StrEnum is not one of them
 
 
-@functools.cache
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...] | None:
     """The fields of a dataclass type, or None for any other type (asked once per type)."""
-    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+    if cls not in _FIELD_NAMES:
+        _FIELD_NAMES[cls] = (
+            tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+        )
+    return _FIELD_NAMES[cls]
 
 
 def _encode(value: Any) -> Any:
