@@ -344,3 +344,24 @@ def test_an_unopposed_label_survives_an_undecided_maker() -> None:
     # maker is named, but the label is the device's own word.
     device = one([obs("127.0.7.5", "onvif.device_information", {"onvif.Manufacturer": "SUNBA"})])
     assert (device.manufacturer, device.brand) == (None, "sunba") and device.conflicts
+
+
+def test_an_oem_label_beats_the_makers_own_name_of_equal_strength() -> None:
+    # aiodahua docs/hardware.md: an Amcrest NV4108E-HS cross-flashed with generic Dahua firmware
+    # answers getVendor "Dahua" and keeps its AMR serial (tests/test_brands.py's AMR serial here).
+    device = one(
+        [
+            obs(
+                "127.0.7.6",
+                "http.response",
+                {"http.path": "/cgi-bin/magicBox.cgi?action=getVendor", "http.body": "vendor=Dahua\r\n"},
+            ),
+            obs(
+                "127.0.7.6",
+                "rtsp.response",
+                {"rtsp.www_authenticate.realm": "Login to AMR014207899855347"},
+                port=554,
+            ),
+        ]
+    )
+    assert (device.manufacturer, device.brand) == ("dahua", "amcrest")

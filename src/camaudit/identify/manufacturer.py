@@ -130,10 +130,17 @@ def verdict(evidence: Iterable[Evidence]) -> Verdict:
 
 
 def brand(evidence: Iterable[Evidence], manufacturer: str | None) -> str | None:
-    """The label brand: the strongest explicit brand claim, else the maker itself."""
-    claims = [(ev.confidence, ev.claims["brand"]) for ev in evidence if "brand" in ev.claims]
+    """The label brand: the strongest explicit brand claim, else the maker itself. Between claims
+    of equal strength an OEM label beats the maker's own name: an Amcrest recorder cross-flashed
+    with generic Dahua firmware answers getVendor "Dahua" but keeps its AMR serial (aiodahua
+    docs/hardware.md), and the box says Amcrest."""
+    claims = [
+        (ev.confidence, ev.claims["brand"] != manufacturer, ev.claims["brand"])
+        for ev in evidence
+        if "brand" in ev.claims
+    ]
     if claims:
-        return max(claims)[1]
+        return max(claims)[2]
     return manufacturer
 
 
