@@ -18,6 +18,7 @@ A guard test fails when a module here is missing from `FORMATS`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from ipaddress import ip_address
 from pathlib import Path
 
 from camaudit.errors import BadImportFile
@@ -95,12 +96,23 @@ def _guarded(items: Iterator[Item]) -> Iterator[Item]:
     count = 0
     try:
         for item in items:
+            if isinstance(item, Record) and not _is_address(item.ip):  # a host name, or worse
+                yield ImportProblem(item.where, f"not an IP address: {item.ip[:60]!r}")
+                continue
             count += isinstance(item, Record)
             yield item
     except Truncated as exc:
         yield ImportProblem(f"after record {count}", f"{exc}; the records before it were read", fatal=True)
     except InflateLimit as exc:
         yield ImportProblem(f"after record {count}", str(exc), fatal=True)
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _unknown(path: str | Path, head: bytes, packing: str | None) -> str:
