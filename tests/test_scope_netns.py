@@ -103,6 +103,16 @@ def _stop_capture(capture: Capture) -> None:
         capture.process.stderr.close()
 
 
+def _await_canary(path: Path, within: float = 15.0) -> None:
+    """Stop recording only once tcpdump has written the canary: on a loaded machine a fixed pause let
+    SIGINT drop it from the kernel's buffer (the test then failed though nothing left the scope)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if path.exists() and b"camaudit-scope-canary" in path.read_bytes():
+            return
+        time.sleep(0.1)
+
+
 def _packets(path: Path) -> Iterator[tuple[float, dpkt.ethernet.Ethernet]]:
     with path.open("rb") as handle:
         for ts, frame in dpkt.pcap.Reader(handle):
@@ -157,7 +167,7 @@ def audit(scope_lab: NetnsLab, tmp_path_factory: pytest.TempPathFactory) -> dict
         seconds = time.monotonic() - start
         time.sleep(1.0)  # late replies and the kernel's last retransmissions
         scope_lab.exec_in_scanner([sys.executable, "-c", CANARY_SEND])
-        time.sleep(0.5)
+        _await_canary(work / f"{UPLINK}.pcap")
     finally:
         for capture in captures:
             _stop_capture(capture)
