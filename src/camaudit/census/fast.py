@@ -37,6 +37,8 @@ _CERT_WHERE = frozenset({"fingerprint", "serial", "expires", "issued", "expired"
 _UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
 _CACHE = 200_000  # distinct contents remembered; past it the cache starts again (bounded memory)
 _SEPARATORS = frozenset({b"", b"[", b"]", b","})
+# content key -> (verdict, whether a certificate was read); a verdict depends on the content alone
+_SEEN: dict[bytes, tuple[Verdict, bool]] = {}
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -97,7 +99,7 @@ class FastShodan:
 
     def __init__(self, classifier: Classifier) -> None:
         self._classifier = classifier
-        self._seen: dict[bytes, tuple[Verdict, bool]] = {}
+        self._seen = _SEEN  # one per process: a worker's later shards reuse what its earlier ones judged
         self._days: dict[str, int] = {}
 
     def read(self, stream: BinaryIO, where_prefix: str = "") -> Iterator[Counted | ImportProblem]:
