@@ -23,7 +23,8 @@ webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -61,7 +62,15 @@ def _sign_in(driver: object, url: str, name: str, go: bool = True) -> None:
         driver.get(f"{url}/login")  # type: ignore[attr-defined]
     driver.find_element(By.ID, "name").send_keys(name)  # type: ignore[attr-defined]
     driver.find_element(By.ID, "password").send_keys(PASSWORD)  # type: ignore[attr-defined]
-    driver.find_element(By.ID, "signin").click()  # type: ignore[attr-defined]
+    _navigate(driver, driver.find_element(By.ID, "signin"))  # type: ignore[attr-defined]
+
+
+def _navigate(driver: object, element: object) -> None:
+    """Click what loads a new page and wait until the old page is gone: a click returns before the next
+    page has loaded, and reading the old one then fails at random (argon2 alone takes a while)."""
+    old = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
+    element.click()  # type: ignore[attr-defined]
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))  # type: ignore[arg-type]
 
 
 def _no_alert(driver: object) -> bool:
@@ -96,7 +105,7 @@ def test_an_operator_and_a_viewer_in_chromium(
         d.save_screenshot(str(shots / "02-overview.png"))  # type: ignore[attr-defined]
         d.get(f"{url}/devices")  # type: ignore[attr-defined]
         Select(d.find_element(By.ID, "f-maker")).select_by_value("dahua")  # type: ignore[attr-defined]
-        d.find_element(By.ID, "apply").click()  # type: ignore[attr-defined]
+        _navigate(d, d.find_element(By.ID, "apply"))  # type: ignore[attr-defined]
         rows = d.find_elements(By.CSS_SELECTOR, "#device-table tr")[1:]  # type: ignore[attr-defined]
         assert [r.find_element(By.TAG_NAME, "a").text for r in rows] == ["127.0.0.2"]
         d.save_screenshot(str(shots / "03-devices-filtered.png"))  # type: ignore[attr-defined]
@@ -104,12 +113,12 @@ def test_an_operator_and_a_viewer_in_chromium(
         [exported] = _wait_for(tmp_path / "downloads")
         with exported.open(encoding="utf-8") as stream:
             assert [r["ip"] for r in csv.DictReader(stream)] == ["127.0.0.2"]
-        rows[0].find_element(By.TAG_NAME, "a").click()
+        _navigate(d, rows[0].find_element(By.TAG_NAME, "a"))
         owner = d.find_element(By.ID, "owner")  # type: ignore[attr-defined]
         owner.clear()
         owner.send_keys("Facilities <b>team</b>")
         Select(d.find_element(By.ID, "status")).select_by_value("to_replace")  # type: ignore[attr-defined]
-        d.find_element(By.ID, "save").click()  # type: ignore[attr-defined]
+        _navigate(d, d.find_element(By.ID, "save"))  # type: ignore[attr-defined]
         assert d.find_element(By.ID, "a-owner").text == "Facilities <b>team</b>"  # type: ignore[attr-defined]
         log = d.find_element(By.ID, "changes").text  # type: ignore[attr-defined]
         assert "operator owner - Facilities <b>team</b>" in log and "in_service to_replace" in log
@@ -118,7 +127,7 @@ def test_an_operator_and_a_viewer_in_chromium(
         sheet.write_text("ip,site,due\n127.0.0.1,HQ,2027-03-31\n10.0.0.9,Depot,\n127.0.0.3,,soon\n")
         d.get(f"{url}/register/import")  # type: ignore[attr-defined]
         d.find_element(By.ID, "import-file").send_keys(str(sheet))  # type: ignore[attr-defined]
-        d.find_element(By.CSS_SELECTOR, "#import button").click()  # type: ignore[attr-defined]
+        _navigate(d, d.find_element(By.CSS_SELECTOR, "#import button"))  # type: ignore[attr-defined]
         result = d.find_element(By.ID, "import-result").text  # type: ignore[attr-defined]
         assert result == "1 added, 1 updated, 0 unchanged, 1 rejected"
         assert "4" in d.find_element(By.ID, "rejected").text  # type: ignore[attr-defined]
@@ -126,7 +135,7 @@ def test_an_operator_and_a_viewer_in_chromium(
         d.get(f"{url}/devices/3")  # type: ignore[attr-defined]
         assert d.find_element(By.ID, "model").text == HOSTILE and _no_alert(d)  # type: ignore[attr-defined]
         d.save_screenshot(str(shots / "05-hostile-device.png"))  # type: ignore[attr-defined]
-        d.find_element(By.ID, "logout").click()  # type: ignore[attr-defined]
+        _navigate(d, d.find_element(By.ID, "logout"))  # type: ignore[attr-defined]
         d.get(f"{url}/devices")  # type: ignore[attr-defined]
         assert "/login" in d.current_url  # type: ignore[attr-defined]
         _sign_in(d, url, "viewer")
