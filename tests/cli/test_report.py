@@ -36,6 +36,12 @@ def test_every_format_from_the_command_line(tmp_path: Path) -> None:
         ["report", "--db", str(db), "--audit", "aaaa", "-f", "json", "-o", str(tmp_path / "a.json")]
     )
     assert code == 0 and json.loads((tmp_path / "a.json").read_text())["summary"]["findings"] == 0
+    # Without -f, the file's suffix picks the format: `-o board.pdf` is a PDF, not HTML named .pdf.
+    code, _, err = _run(["report", "--db", str(db), "-o", str(tmp_path / "board.PDF")])
+    assert code == 0, err
+    assert (tmp_path / "board.PDF").read_bytes().startswith(b"%PDF-")
+    code, _, err = _run(["report", "--db", str(db), "-o", str(tmp_path / "board.txt")])
+    assert code == 0 and (tmp_path / "board.txt").read_text().lstrip().lower().startswith("<!doctype html")
 
 
 def test_no_finished_audit_is_one_line(tmp_path: Path) -> None:

@@ -23,8 +23,7 @@ from camaudit.store import Reader
     "--format",
     "format_name",
     type=click.Choice([f.name for f in FORMATS]),
-    default="html",
-    show_default=True,
+    help="Format (default: from the -o file's suffix, else html).",
 )
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: report-ID.<format>)."
@@ -43,7 +42,7 @@ def report(
     db: str | None,
     audit_id: str | None,
     kind: str,
-    format_name: str,
+    format_name: str | None,
     output: str | None,
     config_path: str | None,
     packs: tuple[str, ...],
@@ -56,7 +55,7 @@ def report(
     report also judges each device against the policy packs and shows the removal plan and privacy
     capabilities (as `camaudit policy` and `camaudit plan` do).
     """
-    chosen = BY_NAME[format_name]
+    chosen = BY_NAME[format_name or _format_of(output)]
     check_writable(output, "-o")  # before the work, not after it
     with register_errors():
         policy = None if no_policy else (config_path, packs, pack_files)
@@ -76,3 +75,9 @@ def report(
         f"wrote {', '.join(str(p) for p in written)}: audit {view['audit']['id'][:12]}{partial}, "
         f"{summary['devices']} device(s), {summary['findings']} finding(s)"
     )
+
+
+def _format_of(output: str | None) -> str:
+    """The format a file name asks for (`-o board.pdf` is a PDF, not HTML in a .pdf file); else html."""
+    suffix = Path(output).suffix.lower() if output else ""
+    return next((f.name for f in FORMATS if f.suffix == suffix), "html")
