@@ -29,6 +29,16 @@ _MAC = re.compile(
 _SHORT_OCTETS = re.compile(r"^[0-9a-f]{1,2}([:-])[0-9a-f]{1,2}(?:\1[0-9a-f]{1,2}){4}$")
 
 
+_BARE_OUI = re.compile(r"^([0-9a-f]{2})[:.-]?([0-9a-f]{2})[:.-]?([0-9a-f]{2})$")
+
+
+def normalise_oui(text: str) -> str | None:
+    """``aa:bb:cc`` for a bare OUI in any case or separator (``A0:07:A0``, ``a0-07-a0``, ``A007A0``),
+    as sources publish a redacted address; else None."""
+    found = _BARE_OUI.match(text.strip().lower())
+    return ":".join(found.groups()) if found else None
+
+
 def normalise_mac(text: str) -> str | None:
     """``aa:bb:cc:dd:ee:ff`` for ``AA-BB-…``, ``aa:bb:…``, ``aabbcc…``, ``aabb.ccdd.eeff`` or, as macOS's
     ``arp -a`` prints them, octets without their leading zero (``0:f:7c:1:2:3``); else None."""

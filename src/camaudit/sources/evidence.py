@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from camaudit.errors import InputError, ProtocolError
 from camaudit.model import Observation, Transport
 from camaudit.protocols import dhip, http, mdns, onvif, rtsp, sadp, tls, upnp, wsdiscovery
+from camaudit.values import normalise_oui
 
 MAX_LINE = 1_000_000  # characters of one input line (a device's evidence)
 MAX_ITEMS = 64  # evidence items per device
@@ -144,14 +145,11 @@ def rtsp_item(item: Item, ip: str) -> list[Observation]:
     return [_observation("rtsp.response", "rtsp", fields, ip, item)]
 
 
-_OUI_ONLY = re.compile(r"^\s*([0-9A-Fa-f]{2})[:.-]?([0-9A-Fa-f]{2})[:.-]?([0-9A-Fa-f]{2})\s*$")
-
-
 def mac_item(item: Item, ip: str) -> list[Observation]:
     """A full MAC, or only its first three bytes (sources often publish just the OUI)."""
     mac = _text(item, "mac")
-    prefix = _OUI_ONLY.match(mac)
-    fields = {"mac.oui": ":".join(prefix.groups()).lower()} if prefix else {"mac.address": mac}
+    prefix = normalise_oui(mac)
+    fields = {"mac.oui": prefix} if prefix else {"mac.address": mac}
     return [_observation("neighbour", "arp", fields, ip, item)]
 
 
