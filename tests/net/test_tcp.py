@@ -10,7 +10,7 @@ import pytest
 from camaudit.errors import ProtocolError
 from camaudit.model import ProbeStatus
 from camaudit.net.limits import Limits
-from camaudit.net.tcp import session, tls_context
+from camaudit.net.tcp import open_stream, session, tls_context
 
 LIMITS = Limits(connect_timeout=1.0, read_timeout=1.0, read_cap=16)
 
@@ -58,3 +58,29 @@ async def test_reads_until_done_then_stops_and_a_refusal_by_the_codec_is_malform
 def test_tls_is_read_without_verification() -> None:
     ctx = tls_context()
     assert ctx.verify_mode is ssl.CERT_NONE and not ctx.check_hostname
+
+
+@pytest.mark.asyncio
+async def test_the_connect_starts_in_the_same_loop_step_as_its_rate_token() -> None:
+    # The token bucket paces grants; if the connect ran a loop turn later (wait_for's task), a busy loop
+    # would bunch SYNs on the wire past rate + burst (seen in the scope test under load).
+    server = await asyncio.start_server(lambda r, w: w.transport.abort(), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    loop = asyncio.get_running_loop()
+    order: list[str] = []
+    real_connect = loop.sock_connect
+
+    async def spy(sock: object, address: object) -> None:
+        order.append("connect")
+        await real_connect(sock, address)  # type: ignore[arg-type]
+
+    loop.sock_connect = spy  # type: ignore[method-assign]
+    try:
+        loop.call_soon(order.append, "next loop step")
+        _, writer = await open_stream("127.0.0.1", port, None, 1.0)
+        writer.transport.abort()
+    finally:
+        del loop.sock_connect
+        server.close()
+        await server.wait_closed()
+    assert order[:2] == ["connect", "next loop step"]
