@@ -44,6 +44,15 @@ def _integrity(db: Path) -> str:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
+def _growth(samples: list[int], fifth: int) -> tuple[int, int]:
+    """Peak of the second fifth (after warm-up) and of the last fifth."""
+    return max(samples[fifth : 2 * fifth] or samples[:1]), max(samples[-fifth:])
+
+
+def _rss_figures(samples: list[int], early: int, late: int) -> dict[str, int]:
+    return {"first": samples[0], "early_max": early, "late_max": late, "last": samples[-1]}
+
+
 def _one_audit(lab: ServedLab, db: Path) -> tuple[float, dict[str, Any]]:
     scope = Scope.parse(sorted(lab.addresses.values()))
     start = time.monotonic()
@@ -70,7 +79,7 @@ def test_hostile_lab_soak(tmp_path: Path, served: list[ServedLab]) -> None:
     misses: list[tuple[int, str, Any]] = []
     hostile_names: dict[str, set[Any]] = {p: set() for p in hostile}
     integrity: list[str] = []
-    lab_rss_start = rss_kib(lab.process.pid)
+    lab_rss: list[int] = []  # the lab too: a hostile device's 10 MB body once swung it 50 -> 340 MB
     for run in range(RUNS):
         elapsed, named = _one_audit(lab, db)
         times.append(elapsed)
@@ -81,13 +90,14 @@ def test_hostile_lab_soak(tmp_path: Path, served: list[ServedLab]) -> None:
             hostile_names[profile].add(named[profile])
         gc.collect()
         rss.append(rss_kib())
+        lab_rss.append(rss_kib(lab.process.pid))
         if run % 10 == 9 or run == RUNS - 1:
             integrity.append(_integrity(db))
-    lab_rss_end = rss_kib(lab.process.pid)
     state_changing = [r for r in lab.requests() if r.get("state_changing")]
 
     fifth = max(1, RUNS // 5)
-    early, late = max(rss[fifth : 2 * fifth] or rss[:1]), max(rss[-fifth:])
+    early, late = _growth(rss, fifth)
+    lab_early, lab_late = _growth(lab_rss, fifth)
     figures = {
         "runs": RUNS,
         "devices": len(lab.manifest),
@@ -99,8 +109,8 @@ def test_hostile_lab_soak(tmp_path: Path, served: list[ServedLab]) -> None:
             "max": max(times),
             "budget": BUDGET,
         },
-        "scanner_rss_kib": {"first": rss[0], "early_max": early, "late_max": late, "last": rss[-1]},
-        "lab_rss_kib": {"start": lab_rss_start, "end": lab_rss_end},
+        "scanner_rss_kib": _rss_figures(rss, early, late),
+        "lab_rss_kib": _rss_figures(lab_rss, lab_early, lab_late),
         "normal_misses": misses,
         "hostile_named_as": {p: sorted(map(str, v)) for p, v in hostile_names.items()},
         "integrity_checks": integrity,
@@ -114,5 +124,6 @@ def test_hostile_lab_soak(tmp_path: Path, served: list[ServedLab]) -> None:
     assert max(times) <= BUDGET, f"an audit took {max(times):.1f} s (budget {BUDGET} s)"
     assert misses == [], "a normal device was not named as it should be"
     assert late - early <= RSS_GROWTH_MAX, f"scanner RSS grew {late - early} KiB over the runs"
+    assert lab_late - lab_early <= RSS_GROWTH_MAX, f"lab RSS grew {lab_late - lab_early} KiB over the runs"
     assert set(integrity) == {"ok"}
     assert state_changing == []

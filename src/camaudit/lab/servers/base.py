@@ -141,12 +141,13 @@ async def read_message(
     return data
 
 
-async def send(writer: asyncio.StreamWriter, data: bytes) -> None:
-    """Write in chunks with back-pressure (a 10 MB body must not sit in memory twice)."""
-    view = memoryview(data)
-    for start in range(0, len(view), WRITE_CHUNK):
-        writer.write(view[start : start + WRITE_CHUNK])
-        await writer.drain()
+async def send(writer: asyncio.StreamWriter, *parts: bytes) -> None:
+    """Write the parts in chunks with back-pressure (a 10 MB body must not sit in memory twice)."""
+    for data in parts:
+        view = memoryview(data)
+        for start in range(0, len(view), WRITE_CHUNK):
+            writer.write(view[start : start + WRITE_CHUNK])
+            await writer.drain()
 
 
 # --- UDP ---------------------------------------------------------------------------------------------

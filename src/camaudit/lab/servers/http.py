@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import ssl
 import tempfile
@@ -43,23 +44,30 @@ def _route(spec: HttpSpec, target: str) -> HttpRoute:
 
 def _body(ctx: DeviceContext, route: HttpRoute) -> bytes:
     body = ctx.fill_bytes(route.body)
-    if route.pad_to > len(body):
-        body = (body or b"A") * (route.pad_to // max(len(body), 1) + 1)
-        body = body[: route.pad_to]
-    return body
+    return _padded(body, route.pad_to) if route.pad_to > len(body) else body
 
 
-def _render(ctx: DeviceContext, spec: HttpSpec, route: HttpRoute, request: http.HttpRequest | None) -> bytes:
+@functools.lru_cache(maxsize=8)
+def _padded(body: bytes, size: int) -> bytes:
+    # Built once and shared: a hostile 10 MB body built per request kept ~17 copies in flight during a
+    # soak (the lab's RSS swung between 50 and 340 MB while its traced memory at rest was 2.6 MB).
+    return ((body or b"A") * (size // max(len(body), 1) + 1))[:size]
+
+
+def _render(
+    ctx: DeviceContext, spec: HttpSpec, route: HttpRoute, request: http.HttpRequest | None
+) -> tuple[bytes, bytes]:
+    """The head and the body, sent one after the other (joining them would copy a padded body)."""
     body = _body(ctx, route)
     fields = [(k, ctx.fill(v)) for k, v in route.headers]
     if spec.echo_headers and request is not None:
         fields += [(k, v) for k, v in request.headers if k.lower() not in _NO_ECHO]
     if not any(k.lower() in ("content-length", "transfer-encoding") for k, _ in fields):
         fields.append((spec.content_length_name, str(len(body))))
-    response = http.build_response(route.status, route.reason, fields, body, add_content_length=False)
+    head = http.build_response(route.status, route.reason, fields, b"", add_content_length=False)
     if request is not None and request.method.upper() in ("HEAD", "OPTIONS"):
-        return response[: len(response) - len(body)]
-    return response
+        return head, b""
+    return head, body
 
 
 def _onvif(ctx: DeviceContext, spec: HttpSpec, body: bytes) -> tuple[str, bytes | None]:
@@ -130,7 +138,7 @@ def _handler(ctx: DeviceContext, service: Service, spec: HttpSpec) -> Handler:
         ctx.record(service, request.method, path=request.target, operation=operation,
                    body_size=len(request.body), peer=peer, state_changing=changing,
                    auth=login[1] if login else "")  # fmt: skip
-        await send(writer, _render(ctx, spec, route, request))
+        await send(writer, *_render(ctx, spec, route, request))
 
     return handle
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 import socket
 import struct
@@ -84,6 +85,11 @@ def _rotate(ctx: DeviceContext, service: Service, spec: RawSpec) -> Handler:
     return handle
 
 
+@functools.lru_cache(maxsize=8)
+def _flood(fill: bytes, size: int) -> bytes:
+    return (fill * (size // len(fill) + 1))[:size]  # built once, shared by every connection
+
+
 def _handler(ctx: DeviceContext, service: Service, spec: RawSpec) -> Handler:
     if spec.behaviour == "rotate":
         return _rotate(ctx, service, spec)
@@ -91,7 +97,7 @@ def _handler(ctx: DeviceContext, service: Service, spec: RawSpec) -> Handler:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str) -> None:
         ctx.record(service, "connect", peer=peer)
         if spec.behaviour == "flood":
-            await send(writer, (spec.fill * (spec.size // len(spec.fill) + 1))[: spec.size])
+            await send(writer, _flood(spec.fill, spec.size))
             return
         if spec.behaviour in ("endless", "reset"):
             if await _first_bytes(reader, ctx):
