@@ -357,6 +357,28 @@ def _import_seeds() -> dict[str, list[bytes]]:
     return {"import_xml": xml, "import_json": jsons, "import_lines": lines, "import_file": files}
 
 
+DATE_LINE = "Date: Tue, 09 Dec 2025 10:00:00 GMT"
+
+
+def _census_seeds() -> list[bytes]:
+    """Shodan banner lines: the real sample's, and published HTTP and RTSP replies (tests/corpus) as
+    the `data` of a banner, one a line, with the Date line the cache key blanks."""
+    shodan_view = json.loads(_sample("shodan_host_140.82.121.4.json"))
+    out = [_json_excerpt(banner) + b"\n" for banner in shodan_view["data"][:2]]
+    for number, raw in enumerate([*_corpus_raw({"http"}), *_corpus_raw({"rtsp"})]):
+        banner = {
+            "ip_str": f"192.0.2.{number + 1}",
+            "port": 554 if raw.startswith(b"RTSP/") else 80,
+            "transport": "tcp",
+            "timestamp": "2025-12-09T10:00:00.000000",
+            "location": {"country_code": "GB"},
+            "org": "Example",
+            "data": raw.decode("utf-8", "replace").replace("\r\n", f"\r\n{DATE_LINE}\r\n", 1),
+        }
+        out.append(json.dumps(banner).encode() + b"\n")
+    return out
+
+
 def _pick(names: list[str], name: str) -> bytes:
     """The selector byte of `fuzz/targets.py` that picks `name`."""
     return bytes([names.index(name)])
@@ -461,6 +483,7 @@ def seeds() -> dict[str, list[bytes]]:
         "register_csv": [REGISTER_CSV.encode()],
         "evidence_jsonl": [_corpus_lines(4), http[0] if http else b"HTTP/1.1 200 OK\r\n\r\n"],
         **_import_seeds(),
+        "census_shodan": _census_seeds(),
     }
 
 

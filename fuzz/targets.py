@@ -9,10 +9,12 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from camaudit.assess.credentials import parse_credentials
+from camaudit.census import fast as census_fast
+from camaudit.census.classify import Classifier
 from camaudit.config import parse_config
 from camaudit.errors import BadImportFile, InputError, ProtocolError
 from camaudit.protocols import (
@@ -103,6 +105,45 @@ def _import_file(data: bytes) -> object:
     return list(scan_imports.read_file(path, IMPORT_BUDGET))
 
 
+class Diverged(AssertionError):
+    """The census's cached fast path counted a line otherwise than the import reader does."""
+
+
+# A file the census sends down its fast path starts with a banner line (`census.shard`): so does each input.
+_FIRST_BANNER = (
+    b'{"ip_str": "192.0.2.1", "port": 80, "transport": "tcp", "data": "HTTP/1.0 200 OK\\r\\n\\r\\n"}\n'
+)
+
+
+def _census_lines(data: bytes) -> object:
+    """Differential: a Shodan banner file through the census's fast path twice, the second time from
+    its verdict cache, and through the Shodan import reader and identification; all three must agree.
+    A wrong cache key (two contents sharing one verdict) shows as a divergence, not as a crash."""
+    classifier = Classifier(30, offline_geo=False)
+    census_fast._SEEN.clear()
+    path = census_fast.FastShodan(classifier)
+    stream = _FIRST_BANNER + b"\n".join(data.split(b"\n")[:8])
+    first = _outcome(path.read(io.BytesIO(stream)), classifier)
+    again = _outcome(path.read(io.BytesIO(stream)), classifier)
+    slow = _outcome(scan_imports.BY_NAME["shodan"].read(io.BytesIO(stream)), classifier)
+    if not first == again == slow:
+        raise Diverged(f"{stream[:400]!r}: fast {first}, cached {again}, reader {slow}")
+    return None
+
+
+def _outcome(items: Iterable[object], classifier: Classifier) -> list[object]:
+    """Counted records as they are, problems by where and why."""
+    out: list[object] = []
+    for item in items:
+        if isinstance(item, scan_imports.ImportProblem):
+            out.append((item.where, item.reason))
+        elif isinstance(item, scan_imports.Record):
+            out.append(classifier.counted(item))
+        else:
+            out.append(item)
+    return out
+
+
 IMPORT_XML = ["nmap_xml", "nessus"]  # masscan -oX is read by nmap_xml's reader
 IMPORT_JSON = ["shodan", "censys", "runzero", "zgrab2", "masscan_json"]
 IMPORT_LINES = ["masscan_list", "zmap_csv"]
@@ -139,4 +180,6 @@ TARGETS: dict[str, tuple[Target, tuple[type[BaseException], ...]]] = {
     "import_json": (_readers(IMPORT_JSON), (BadImportFile,)),
     "import_lines": (_readers(IMPORT_LINES), (BadImportFile,)),
     "import_file": (_import_file, (BadImportFile,)),
+    # The census reads the same hostile lines as the Shodan import, through its own cached fast path.
+    "census_shodan": (_census_lines, ()),
 }

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 from camaudit.census import fast
 from camaudit.census.fast import content_key
 from camaudit.census.shard import Shard, count
+from camaudit.sources.imports._base import iso_time
 
 
 def _rows(path: str) -> list[tuple[Any, ...]]:
@@ -54,3 +55,16 @@ def test_blanking_keeps_offsets_when_lower_case_grows() -> None:
         "HTTP/1.1 200 OK\r\nX-Name: İİİİ\r\nDate: *\r\nServer: App-webs/\r\n\r\nDate: body"
     )
     assert fast.blanked("HTTP/1.1 200 OK\nETAG: 12\nexpires: 3") == "HTTP/1.1 200 OK\nETAG: *\nexpires: *"
+
+
+def test_a_time_the_reader_refuses_gets_no_window_from_the_cache() -> None:
+    # Found by the census_shodan fuzz target (its crash-17569773… input): minute 90 matched the day
+    # cache's pattern, so a cached record was counted in its day's window while the reader (and the
+    # first sighting) gave it none.
+    from camaudit.census.classify import Classifier
+
+    classifier = Classifier(30, offline_geo=False)
+    path = fast.FastShodan(classifier)
+    for stamp in ("2025-12-09T10:90:00.000000", "2025-12-09T24:00:00", "２０２５-12-09T10:00:00"):
+        assert path._window(stamp) == classifier.window(None) == 0, stamp
+    assert path._window("2025-12-09T10:00:00.123") == classifier.window(iso_time("2025-12-09T10:00:00"))

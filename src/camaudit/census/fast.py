@@ -33,8 +33,10 @@ _WHERE = frozenset(
 )
 _VOLATILE = ("\ndate:", "\nexpires:", "\netag:")  # header lines whose values no rule reads
 _CERT_WHERE = frozenset({"fingerprint", "serial", "expires", "issued", "expired"})  # per device, unread
-# A Shodan stamp: a UTC date and time, no zone (a zone would move the day: those take the long way).
-_UTC_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
+# A Shodan stamp: a UTC date and a valid time of day, no zone (a zone would move the day). Anything else
+# takes the long way: a time the reader refuses (10:90:00, or non-ASCII digits) has no window at all,
+# and the day's window must not be lent to it.
+_UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?\Z")
 _CACHE = 200_000  # distinct contents remembered; past it the cache starts again (bounded memory)
 _SEPARATORS = frozenset({b"", b"[", b"]", b","})
 # content key -> (verdict, whether a certificate was read); a verdict depends on the content alone
