@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from camaudit.census.rollup import SHARED_KEY
+from camaudit.model import printable
 from camaudit.version import __version__
 
 LIMITS = (
@@ -36,8 +37,10 @@ GEOGRAPHY = (
 
 def method_text(inputs: Sequence[str], query: str, window_days: int, records: int, skipped: int) -> str:
     """The whole method as one paragraph per topic."""
-    chosen = f"query: {query}; " if query else ""
-    files = ", ".join(inputs) or "(none)"
+    # File names and the query are shown as written but never obeyed: a line break in either would start
+    # a line of its own in the CSV (a row that a spreadsheet reads, `=`… and all), a control the terminal.
+    chosen = f"query: {printable(query)}; " if query else ""
+    files = ", ".join(printable(p) for p in inputs) or "(none)"
     return "\n".join(
         (
             f"Record set: {chosen}files: {files}; {records} records read, {skipped} skipped as malformed.",

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -18,8 +17,8 @@ from camaudit.census.html import VIEWS, render
 from camaudit.census.output import as_json, csv_text, write_parquet
 from camaudit.census.rollup import UNITS
 from camaudit.census.shard import Partial
-from camaudit.cli.errors import fail_on_input_errors
-from camaudit.cli.render import cell, table_console, write_json
+from camaudit.cli.errors import fail_on_input_errors, shown
+from camaudit.cli.render import cell, table_console, visible, write_json
 
 SHOWN = 40  # rows printed on the terminal (the files carry them all)
 
@@ -153,14 +152,14 @@ def census(
                 views=tuple(VIEWS) if html_out else (),
             )
         except (OSError, RuntimeError, ValueError) as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(shown(exc)) from None
     _write(result, json_out, csv_out, parquet_out, html_out)
     out = table_console(json_out, width=140)
     out.print(census_table(result))
     for line in result.method.splitlines():
-        out.print(escape(line), highlight=False)
+        out.print(visible(line), highlight=False)
     for line in result.problems[:10]:
-        err.print(f"  warning: {escape(line)}")
+        err.print(f"  warning: {visible(line)}")  # file names; partials of other runs
 
 
 def _write(

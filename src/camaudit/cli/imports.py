@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from camaudit.cli.errors import fail_on_input_errors
 from camaudit.cli.register import db_option, register_errors
-from camaudit.cli.render import cell, table_console, write_json
+from camaudit.cli.render import cell, table_console, visible, write_json
 from camaudit.cli.traffic import _size
 from camaudit.pipeline.imports import ImportResult, resume_import, run_import
 from camaudit.report.views.imports import import_json
@@ -34,16 +33,16 @@ def summary_table(result: ImportResult) -> Table:
 
 def _report(result: ImportResult, err: Console) -> None:
     for path, fmt in result.formats.items():
-        err.print(f"{escape(path)}: read as {escape(fmt)}")
+        err.print(f"{visible(path)}: read as {visible(fmt)}")  # a file name may hold controls
     err.print(f"{result.records} record(s) read, {result.skipped} skipped")
     for line in result.problems[:10]:
-        err.print(f"  warning: {escape(line)}")
+        err.print(f"  warning: {visible(line)}")
     hidden = len(result.problems) - 10 + result.problems_dropped
     if hidden > 0:
         err.print(f"  … and {hidden} more (all in --json)")
     if result.findings:
         shown = ", ".join(f"{k} ({v})" for k, v in result.findings.most_common(8))
-        err.print(f"version-based findings: {escape(shown)}")
+        err.print(f"version-based findings: {visible(shown)}")
 
 
 @click.command(
@@ -105,6 +104,6 @@ def import_command(
     table_console(json_out, width=120).print(summary_table(result))
     _report(result, err)
     if result.audit_id is not None:
-        err.print(f"audit {result.audit_id} (kind import) recorded in {escape(describe(db))}")
+        err.print(f"audit {result.audit_id} (kind import) recorded in {visible(describe(db))}")
     if json_out:
         write_json(import_json(result), json_out)

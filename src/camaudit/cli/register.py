@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 import sqlalchemy as sa
 
+from camaudit.cli.errors import shown
 from camaudit.cli.render import plain
 from camaudit.config import ConfigError, find_config
 from camaudit.errors import InputError
@@ -69,7 +70,7 @@ def register_errors() -> Iterator[None]:
     try:
         yield
     except (RegisterError, InputError) as exc:
-        click.echo(f"camaudit: error: {exc}", err=True)
+        click.echo(f"camaudit: error: {shown(exc)}", err=True)
         raise SystemExit(EXIT_USAGE) from None
     except sa.exc.SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc  # the driver's own message, without the SQL
@@ -111,7 +112,7 @@ def import_(db: str | None, file: str) -> None:
         summary = apply_rows(register, reader, read_register_file(file), by="csv")
     problems = summary.problems
     for problem in problems:
-        click.echo(f"{file}:{problem.line}: {plain(problem.reason)}", err=True)
+        click.echo(f"{plain(file)}:{problem.line}: {plain(problem.reason)}", err=True)
     counts = summary.counts()
     click.echo(
         f"{counts['updated']} device(s) updated, {counts['added']} added, {counts['unchanged']} unchanged, "
