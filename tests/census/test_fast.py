@@ -68,3 +68,13 @@ def test_a_time_the_reader_refuses_gets_no_window_from_the_cache() -> None:
     for stamp in ("2025-12-09T10:90:00.000000", "2025-12-09T24:00:00", "２０２５-12-09T10:00:00"):
         assert path._window(stamp) == classifier.window(None) == 0, stamp
     assert path._window("2025-12-09T10:00:00.123") == classifier.window(iso_time("2025-12-09T10:00:00"))
+
+
+def test_place_values_equal_in_python_but_written_apart_stay_apart() -> None:
+    # 1 == 1.0 == True: one cache key for the place text unless typed, so a later line's ASN true
+    # was counted as the earlier line's "1" (the reader writes "True").
+    from camaudit.sources.imports import shodan
+
+    for asn in (1, 1.0, True):
+        value = {"ip_str": "192.0.2.1", "asn": asn, "org": "x", "location": {"country_code": "GB"}}
+        assert fast._place(value)[2] == shodan.meta_of(value)["asn"], asn

@@ -180,7 +180,8 @@ class FastShodan:
         self._seen[key] = (verdict_of(record.observations), has_names)
 
 
-@functools.lru_cache(maxsize=4096)
+# typed: 1, 1.0 and true are one key untyped, but the reader writes them "1", "1.0" and "True"
+@functools.lru_cache(maxsize=4096, typed=True)
 def _place_of(country: Any, city: Any, asn: Any, org: Any) -> tuple[str, str, str, str]:
     """As `Record.meta` keeps them: text, control characters made visible, 256 characters."""
     return tuple(printable(text(v))[:256] if text(v) else "" for v in (country, city, asn, org))  # type: ignore[return-value]
