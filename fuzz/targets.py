@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from camaudit.assess.credentials import parse_credentials
+from camaudit.census import classify as census_classify
 from camaudit.census import fast as census_fast
 from camaudit.census.classify import Classifier
 from camaudit.config import parse_config
@@ -117,17 +118,24 @@ _FIRST_BANNER = (
 
 def _census_lines(data: bytes) -> object:
     """Differential: a Shodan banner file through the census's fast path twice, the second time from
-    its verdict cache, and through the Shodan import reader and identification; all three must agree.
-    A wrong cache key (two contents sharing one verdict) shows as a divergence, not as a crash."""
+    its verdict cache, and through the Shodan import reader and identification; all three must agree,
+    and each record's cached verdict must be what identification makes of it afresh. A wrong cache key
+    (two contents sharing one verdict) shows as a divergence, not as a crash."""
     classifier = Classifier(30, offline_geo=False)
     census_fast._SEEN.clear()
     path = census_fast.FastShodan(classifier)
     stream = _FIRST_BANNER + b"\n".join(data.split(b"\n")[:8])
     first = _outcome(path.read(io.BytesIO(stream)), classifier)
     again = _outcome(path.read(io.BytesIO(stream)), classifier)
-    slow = _outcome(scan_imports.BY_NAME["shodan"].read(io.BytesIO(stream)), classifier)
+    read = list(scan_imports.BY_NAME["shodan"].read(io.BytesIO(stream)))
+    slow = _outcome(read, classifier)
     if not first == again == slow:
         raise Diverged(f"{stream[:400]!r}: fast {first}, cached {again}, reader {slow}")
+    for record in read:  # the verdict cache both paths share (kept across inputs) against no cache
+        if isinstance(record, scan_imports.Record):
+            fresh = census_classify.judge(tuple(record.observations))
+            if census_classify.verdict_of(record.observations) != fresh:
+                raise Diverged(f"{stream[:400]!r}: cached verdict is not {fresh}")
     return None
 
 

@@ -137,14 +137,15 @@ def _cached(key: tuple[object, ...], observations: tuple[Observation, ...]) -> V
     if found is None:
         if len(_VERDICTS) >= _CACHE:
             _VERDICTS.clear()  # bounded: a new generation of banners starts
-        found = _VERDICTS[key] = _judge(observations)
+        found = _VERDICTS[key] = judge(observations)
     return found
 
 
 _VERDICTS: dict[tuple[object, ...], Verdict] = {}
 
 
-def _judge(observations: tuple[Observation, ...]) -> Verdict:
+def judge(observations: tuple[Observation, ...]) -> Verdict:
+    """What identification makes of one record, uncached."""
     devices = identify(observations)
     if not devices:
         return Verdict()
