@@ -19,6 +19,7 @@ import io
 import itertools
 import json
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -63,7 +64,7 @@ def plan(paths: list[str], shard_bytes: int = SHARD_BYTES) -> list[Shard]:
 
 
 def _file_shards(path: str, shard_bytes: int) -> list[Shard]:
-    if path == "-":
+    if path == "-" or not _regular(path):
         return [Shard(path)]
     with open(path, "rb") as stream:
         head = read_head(stream, SNIFF)
@@ -111,7 +112,7 @@ def counted(shard: Shard, classifier: Classifier, fast: bool = True) -> Iterator
     """Every record of the shard counted, and every problem. Shodan lines take the fast path
     (`census.fast`) unless `fast` is False; everything else goes through the import readers."""
     if shard.end < 0:
-        if fast and shard.path != "-" and _is_plain_shodan(shard.path):
+        if fast and shard.path != "-" and _regular(shard.path) and _is_plain_shodan(shard.path):
             with open(shard.path, "rb") as stream:
                 yield from FastShodan(classifier).read(stream)
             return
@@ -132,6 +133,15 @@ def counted(shard: Shard, classifier: Classifier, fast: bool = True) -> Iterator
                 yield ImportProblem(prefix + item.where, item.reason, item.fatal)
             else:
                 yield classifier.counted(item)
+
+
+def _regular(path: str) -> bool:
+    """A file that can be opened twice: a FIFO (``census <(zcat x.gz)``), a pipe or a device is read once,
+    as standard input is (sniffing it first took the head its reader then waited for: the census hung)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # let the reader's own open say why it cannot
 
 
 def _is_plain_shodan(path: str) -> bool:

@@ -1,0 +1,58 @@
+"""Inputs a census meets that are not plain files: a FIFO (``census <(zcat x.json.gz)``) was opened twice,
+once to sniff its head and once to read it, so the second open waited for a writer that had gone and the
+census hung for ever; it is now read once, as standard input is."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+RECORD = {
+    "ip_str": "127.0.0.5",
+    "port": 80,
+    "transport": "tcp",
+    "timestamp": "2024-01-01T00:00:00.000000",
+    "data": "HTTP/1.1 200 OK\r\nServer: App-webs/\r\n\r\n",
+}
+
+
+def _feed(fifo: Path, data: bytes) -> threading.Thread:
+    def write() -> None:
+        try:
+            with open(fifo, "wb") as stream:  # waits for the census to open it
+                stream.write(data)
+        except BrokenPipeError:
+            pass
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("fmt", ["shodan", "masscan_list"])
+def test_census_of_a_fifo_reads_it_once_and_ends(tmp_path: Path, fmt: str) -> None:
+    fifo = tmp_path / "scan.fifo"
+    os.mkfifo(fifo)
+    if fmt == "shodan":
+        data = "".join(json.dumps(RECORD | {"ip_str": f"127.0.0.{i}"}) + "\n" for i in range(1, 4)).encode()
+    else:
+        data = b"".join(b"open tcp 80 127.0.0.%d 1700000000\n" % i for i in range(1, 4))
+    writer = _feed(fifo, data)
+    command = [sys.executable, "-m", "camaudit", "census", str(fifo), "--by", "country", "--json", "-"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
+    except subprocess.TimeoutExpired:
+        with open(fifo, "wb"):  # let the writer thread go (and the census, were it still there)
+            pass
+        pytest.fail("the census of a FIFO did not end")
+    writer.join(5)
+    assert done.returncode == 0, done.stderr
+    counted = json.loads(done.stdout)
+    assert counted["totals"]["banners"] == 3
+    assert counted["skipped"] == 0
