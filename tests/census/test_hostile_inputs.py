@@ -56,3 +56,28 @@ def test_census_of_a_fifo_reads_it_once_and_ends(tmp_path: Path, fmt: str) -> No
     counted = json.loads(done.stdout)
     assert counted["totals"]["banners"] == 3
     assert counted["skipped"] == 0
+
+
+@pytest.mark.parametrize("shard_bytes", [None, 2000], ids=["whole file", "byte ranges"])
+@pytest.mark.parametrize("fmt", ["shodan", "masscan_list"])
+def test_census_skips_a_record_whose_address_is_no_ip_address_as_import_does(
+    tmp_path: Path, fmt: str, shard_bytes: int | None
+) -> None:
+    """The Shodan fast path and the byte ranges read the formats directly: they counted 'evil.example'
+    as an address where `camaudit import` calls it a problem."""
+    from camaudit.census import run_census
+    from camaudit.sources.imports import ImportProblem, read_file
+
+    addresses = ["127.0.0.1", "evil.example", "127.0.0.2", "x\u202e", "127.0.0.3", "01.2.3.4"] * 40
+    path = tmp_path / "scan.txt"
+    if fmt == "shodan":
+        lines = [json.dumps(RECORD | {"ip_str": ip}) for ip in addresses]
+    else:
+        lines = [f"open tcp 80 {ip} 1700000000" for ip in addresses]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    imported = list(read_file(path))
+    problems = sum(isinstance(i, ImportProblem) for i in imported)
+    assert problems == 120
+    counted = run_census([str(path)], ("country",), shard_bytes=shard_bytes, workers=1)
+    assert (counted.records, counted.skipped) == (len(imported) - problems, problems)
+    assert counted.table.totals["addresses"] == 3

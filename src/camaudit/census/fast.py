@@ -22,7 +22,7 @@ import orjson
 
 from camaudit.census.classify import Classifier, Counted, Verdict, device_key, verdict_of
 from camaudit.model import printable
-from camaudit.sources.imports import ImportProblem, Record
+from camaudit.sources.imports import ImportProblem, Record, is_address
 from camaudit.sources.imports import shodan as reader
 from camaudit.sources.imports._base import iso_time
 from camaudit.sources.imports._json import MAX_LINE, lines, loads, text
@@ -143,8 +143,8 @@ class FastShodan:
         if known is None:
             return None
         ip = value.get("ip_str")
-        if not isinstance(ip, str) or not ip:
-            return None  # the reader words the problem
+        if not isinstance(ip, str) or not is_address(ip):
+            return None  # the reader words the problem (a host name is no address, as `camaudit import` says)
         # port and transport are part of the key, and only records the reader accepted are
         # remembered: a hit has a port and transport the reader accepts.
         verdict, has_names = known
@@ -156,6 +156,8 @@ class FastShodan:
         """The ordinary path: the reader and identification, the verdict remembered for its content."""
         key = content_key(value)
         for item in reader.read_value(value, where):
+            if isinstance(item, Record) and not is_address(item.ip):
+                item = ImportProblem(where, f"not an IP address: {item.ip[:60]!r}")  # as `guarded` words it
             if isinstance(item, ImportProblem):
                 yield item
                 continue

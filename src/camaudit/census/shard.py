@@ -27,7 +27,7 @@ from typing import Any, BinaryIO
 
 from camaudit.census.classify import DIMENSIONS, Classifier, Counted
 from camaudit.census.fast import FastShodan
-from camaudit.sources.imports import BY_NAME, ImportProblem, read_file
+from camaudit.sources.imports import BY_NAME, ImportProblem, guarded, read_file
 from camaudit.sources.imports._stream import SNIFF, compression, read_head
 
 LINE_FORMATS = frozenset({"shodan", "censys", "zgrab2", "masscan_list"})  # one record a line, no header
@@ -128,7 +128,7 @@ def counted(shard: Shard, classifier: Classifier, fast: bool = True) -> Iterator
         if fast and shard.fmt == "shodan":
             yield from FastShodan(classifier).read(window, prefix)
             return
-        for item in BY_NAME[shard.fmt].read(window):
+        for item in guarded(BY_NAME[shard.fmt].read(window)):  # as read_file does
             if isinstance(item, ImportProblem):
                 yield ImportProblem(prefix + item.where, item.reason, item.fatal)
             else:

@@ -17,6 +17,7 @@ A guard test fails when a module here is missing from `FORMATS`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from ipaddress import ip_address
 from pathlib import Path
@@ -54,6 +55,8 @@ __all__ = [
     "Item",
     "Record",
     "detect",
+    "guarded",
+    "is_address",
     "read_file",
 ]
 
@@ -84,19 +87,21 @@ def read_file(
                 raise BadImportFile(_unknown(path, head, packing))
             if on_format is not None:
                 on_format(f"{chosen.name}+{packing}" if packing else chosen.name)
-            yield from _guarded(chosen.read(stream))
+            yield from guarded(chosen.read(stream))
     except (Truncated, InflateLimit) as exc:  # within the first bytes, before any record
         yield ImportProblem("byte 0", str(exc), fatal=True)
     except OSError as exc:
         raise BadImportFile(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _guarded(items: Iterator[Item]) -> Iterator[Item]:
-    """The reader's items; a compressed stream that ends early ends the file with a warning."""
+def guarded(items: Iterator[Item]) -> Iterator[Item]:
+    """The reader's items, a record whose address is not an IP address made a problem; a compressed
+    stream that ends early ends the file with a warning. Whoever reads a format's `read` directly (the
+    census's byte ranges and its Shodan fast path) passes its items through here too."""
     count = 0
     try:
         for item in items:
-            if isinstance(item, Record) and not _is_address(item.ip):  # a host name, or worse
+            if isinstance(item, Record) and not is_address(item.ip):  # a host name, or worse
                 yield ImportProblem(item.where, f"not an IP address: {item.ip[:60]!r}")
                 continue
             count += isinstance(item, Record)
@@ -107,7 +112,16 @@ def _guarded(items: Iterator[Item]) -> Iterator[Item]:
         yield ImportProblem(f"after record {count}", str(exc), fatal=True)
 
 
-def _is_address(text: str) -> bool:
+# Dotted-quad IPv4 as `ip_address` takes it (no leading zeros): answered without building an object,
+# since the census asks this of every record; anything else is left to `ip_address`.
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}", re.ASCII)
+
+
+def is_address(text: str) -> bool:
+    """Whether `text` is an IPv4 or IPv6 address."""
+    if _IPV4.fullmatch(text):
+        return True
     try:
         ip_address(text)
     except ValueError:
