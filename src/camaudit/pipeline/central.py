@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 import threading
 import time
 import urllib.error
@@ -25,12 +27,15 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from camaudit.errors import InputError
+from camaudit.files import TooLarge, read_capped
 from camaudit.model import Audit, Device, Observation, ProbeAttempt, to_dict
 from camaudit.store.writer import public_options
 
 TIMEOUT = 10.0
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0)  # seconds between tries while the server is away
 MAX_TOKEN_FILE = 4096
+MAX_MESSAGE = 16 << 20  # bytes of one spooled message read at most (the server takes 8 MiB bodies)
+_SPOOLED = re.compile(r"^([0-9]{1,18})-[0-9A-Za-z_.-]*\.json\Z")  # NNNNNNNNNNNN-PID.json, as `_put` names
 
 
 class ReportError(InputError):
@@ -73,7 +78,7 @@ class Reporter:
         self.spool = Path(spool)
         (self.spool / "rejected").mkdir(parents=True, exist_ok=True)
         self.stats = Stats(latencies=[])
-        self._seq = max((int(p.name.split("-")[0]) for p in self._pending()), default=0)
+        self._seq = max((_number(p) for p in self._pending()), default=0)
         self._wake = threading.Event()
         self._stop = False
         self._thread = threading.Thread(target=self._run, name="camaudit-report", daemon=True)
@@ -130,7 +135,7 @@ class Reporter:
     # --- the spool ---------------------------------------------------------------------------
 
     def _pending(self) -> list[Path]:
-        return sorted(p for p in self.spool.glob("*.json") if p.name.split("-")[0].isdigit())
+        return sorted(p for p in self.spool.glob("*.json") if _SPOOLED.match(p.name))
 
     def _put(self, path: str, body: dict[str, Any]) -> None:
         self._seq += 1
@@ -158,17 +163,26 @@ class Reporter:
         for item in self._pending():
             if self._stop and not item.exists():
                 return True
-            message = json.loads(item.read_text(encoding="utf-8"))
-            status = self._post(message["path"], message["body"])
+            message = _message(item)
+            if message is None:  # not one `_put` wrote: kept aside, the messages after it still go
+                self._set_aside(item)
+                continue
+            status = self._post(*message)
             if status is None or status >= 500 or status in (408, 429):
                 return False
             if status >= 400:  # refused for good (bad token, another site's audit): kept aside, not lost
-                item.replace(self.spool / "rejected" / item.name)
-                self.stats.rejected += 1
+                self._set_aside(item)
                 continue
             item.unlink()
             self.stats.sent += 1
         return True
+
+    def _set_aside(self, item: Path) -> None:
+        try:
+            item.replace(self.spool / "rejected" / item.name)
+        except OSError:
+            item.unlink(missing_ok=True)
+        self.stats.rejected += 1
 
     def _post(self, path: str, body: dict[str, Any]) -> int | None:
         data = json.dumps(body).encode("utf-8")
@@ -187,3 +201,26 @@ class Reporter:
         if self.stats.latencies is not None and len(self.stats.latencies) < 1_000_000:
             self.stats.latencies.append(time.monotonic() - started)
         return status
+
+
+def _number(item: Path) -> int:
+    found = _SPOOLED.match(item.name)
+    return int(found.group(1)) if found else 0
+
+
+def _message(item: Path) -> tuple[str, dict[str, Any]] | None:
+    """(API path, body) of a spooled message, or None for a file that is not one: a FIFO or a device
+    (reading it hung the sender, or filled memory from ``/dev/zero``), more than `MAX_MESSAGE` bytes,
+    or not the JSON object `Reporter._put` writes (which stopped the sender for good)."""
+    try:
+        if not stat.S_ISREG(item.stat().st_mode):
+            return None
+        message = json.loads(read_capped(item, MAX_MESSAGE, what="spooled message"))
+    except (OSError, TooLarge, ValueError, RecursionError):
+        return None
+    if not isinstance(message, dict):
+        return None
+    path, body = message.get("path"), message.get("body")
+    if not isinstance(path, str) or not isinstance(body, dict):
+        return None
+    return path, body
