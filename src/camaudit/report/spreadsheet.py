@@ -4,8 +4,10 @@ Organisations often keep their camera list in a spreadsheet. Export gives them o
 reads their site, location, owner, purpose, notes, status, due and acquired columns back. An import never
 writes a scanner field, and a bad row becomes an `ImportProblem(line, reason)` while the others still apply.
 
-Cells that start with ``= + - @`` are prefixed with ``'`` on export, because a spreadsheet would run them as
-formulas and device strings are hostile (OWASP "CSV Injection").
+Cells that start with ``= + - @``, TAB or CR are prefixed with ``'`` on export, because a spreadsheet would
+run them as formulas and device strings are hostile (OWASP "CSV Injection"); import takes the ``'`` off.
+A cell that itself starts with ``'`` gets one more, so export then import gives back exactly what was there
+(a note ``'=x`` came back as ``=x``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from camaudit.store.records import USER_FIELDS, DeviceRecord, DeviceStatus
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_CELL = 4096
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED = (*_FORMULA, "'")  # what export prefixes with a quote, and import takes the quote off
 SCANNER_COLUMNS = (
     "id",
     "key",
@@ -61,11 +64,11 @@ class ImportRow:
 def safe_cell(value: object) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula."""
     text = "" if value is None else printable(str(value), lines=True)  # controls shown, never obeyed
-    return "'" + text if text.startswith(_FORMULA) else text
+    return "'" + text if text.startswith(_QUOTED) else text
 
 
 def _unquote(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA) else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(_QUOTED) else text
 
 
 def device_cells(record: DeviceRecord) -> dict[str, str]:
