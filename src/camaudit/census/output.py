@@ -1,8 +1,9 @@
 """A census written out: CSV, JSON (`{"by", "rows", "totals", "skipped", "method"}`), Parquet.
 
 Each carries the method (CSV as ``#`` comment lines before the header, Parquet in its metadata), so
-a count is never separated from how it was made. Cells are device and file strings: CSV cells that a
-spreadsheet would take for a formula are prefixed with ``'`` (OWASP CSV injection).
+a count is never separated from how it was made. Cells are device and file strings (or come from another
+run's partial files): controls are shown as escapes, and CSV cells that a spreadsheet would take for a
+formula are prefixed with ``'`` (OWASP CSV injection).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from camaudit.census import CensusResult
 from camaudit.census.rollup import UNITS
+from camaudit.model import printable
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,9 +36,10 @@ def json_text(result: CensusResult) -> str:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    return "'" + value if value.startswith(_FORMULA) else value
 
 
 def csv_text(result: CensusResult) -> str:

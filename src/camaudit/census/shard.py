@@ -221,13 +221,23 @@ def read_partial(path: str) -> Partial:
     """The counts a partial file carries in its metadata (its rows stay on disk)."""
     import pyarrow.parquet as pq
 
-    meta = pq.read_metadata(path).metadata or {}
-    data = json.loads(meta.get(b"camaudit.partial", b"{}"))
-    return Partial(
-        path=path,
-        shard=str(data.get("shard", path)),
-        records=int(data.get("records", 0)),
-        skipped=int(data.get("skipped", 0)),
-        cut=bool(data.get("cut", False)),
-        problems=tuple(str(p) for p in data.get("problems", ())),
-    )
+    found = pq.read_metadata(path)
+    columns = [(f.name, str(f.type)) for f in found.schema.to_arrow_schema()]
+    if columns != [(c, "int64" if c in ("window", "banners") else "string") for c in COLUMNS]:
+        raise ValueError(f"{path}: not a camaudit census partial (its columns are not {', '.join(COLUMNS)})")
+    meta = found.metadata or {}
+    try:  # a partial may come from another run or another person: its metadata is read as hostile
+        data = json.loads(meta.get(b"camaudit.partial", b"{}"))
+        problems = data.get("problems", ())
+        if not isinstance(problems, list | tuple):
+            raise TypeError("problems is not a list")
+        return Partial(
+            path=path,
+            shard=str(data.get("shard", path)),
+            records=int(data.get("records", 0)),
+            skipped=int(data.get("skipped", 0)),
+            cut=bool(data.get("cut", False)),
+            problems=tuple(str(p) for p in problems[:MAX_PROBLEMS]),
+        )
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        raise ValueError(f"{path}: not a camaudit census partial ({exc})") from None
