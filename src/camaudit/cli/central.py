@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from camaudit.pipeline.central import Reporter, read_token
 from camaudit.store import default_path
+from camaudit.store.accounts import site_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 PATIENCE = 10.0  # seconds without a message accepted before the end of a scan stops waiting for the server
@@ -45,7 +46,9 @@ def open_reporter(
         return None
     if not site or not token_file:
         raise click.UsageError("--report-to needs --site and --token-file")
-    folder = spool or str(default_path().parent / "spool" / site.replace("/", "_"))
+    if (problem := site_problem(site)) is not None:
+        raise click.UsageError(f"--site: {problem}")
+    folder = spool or str(default_path().parent / "spool" / site)
     return Reporter(url, site, read_token(token_file), folder)
 
 

@@ -11,6 +11,7 @@ import sys
 import click
 
 from camaudit.cli.register import db_option, register_errors
+from camaudit.cli.render import plain
 from camaudit.store import Register, RegisterError
 from camaudit.store.accounts import ROLES, Accounts
 
@@ -57,7 +58,7 @@ def users_add(name: str, db: str | None, role: str, password_file: str | None) -
     password, generated = _password(password_file)
     with register_errors(), Register(db) as register:
         Accounts(register.engine).add_user(name[:64], role, auth.hash_password(password))
-    click.echo(f"user {name} ({role}) added", err=True)
+    click.echo(f"user {plain(name)} ({role}) added", err=True)
     if generated:
         click.echo(password)
 

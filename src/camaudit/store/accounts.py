@@ -12,13 +12,25 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from camaudit.model import utcnow
+from camaudit.model import printable, utcnow
 from camaudit.store import schema as t
 from camaudit.store.engine import RegisterError
 from camaudit.store.records import utc
 
 ROLES = ("viewer", "auditor", "operator", "admin")
 SCOPES = ("read", "write")
+MAX_SITE = 64
+
+
+def site_problem(site: str) -> str | None:
+    """Why `site` cannot name a site, or None. A site's name is one segment of the API's URL
+    (``/api/sites/SITE/…``) and the name of its scanner's spool folder: no '/' or '\\', not '.' or '..'
+    (``--site ..`` spooled into the data folder itself), no control character, at most `MAX_SITE` long."""
+    if not site or len(site) > MAX_SITE:
+        return f"a site's name is 1 to {MAX_SITE} characters"
+    if site in (".", "..") or "/" in site or "\\" in site or printable(site) != site or site != site.strip():
+        return f"{printable(site)!r} cannot name a site (no '/', '\\', control characters, '.' or '..')"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +130,8 @@ class Accounts:
             raise RegisterError(f"unknown scope {scope!r} (read or write)")
         if (scope == "write") != bool(site):
             raise RegisterError("a write token names exactly one site; a read token none")
+        if site is not None and (problem := site_problem(site)) is not None:
+            raise RegisterError(problem)
         values = {
             "name": name,
             "scope": scope,
