@@ -156,7 +156,7 @@ def needs(role: str, *, forms: bool = False, max_body: int = MAX_FORM) -> Callab
                 if who.session is None:
                     return refuse(request, 403, "forms are for signed-in users")
                 if forms:
-                    bounded = await _bounded(request, max_body)
+                    bounded = await bounded_body(request, max_body)
                     if bounded is None:
                         return refuse(request, 413, f"the form is larger than {max_body // 1024} KiB")
                     request = bounded
@@ -178,7 +178,7 @@ async def _csrf_ok(request: Request, session: auth.Session | None, forms: bool) 
     return session is not None and web(request).sessions.csrf_ok(session, str(sent) if sent else None)
 
 
-async def _bounded(request: Request, limit: int) -> Request | None:
+async def bounded_body(request: Request, limit: int) -> Request | None:
     """The request with its body read (at most `limit` bytes, whatever Content-Length claims), or None
     when it is larger: an upload can neither fill the memory nor the disk."""
     declared = request.headers.get("content-length", "0")

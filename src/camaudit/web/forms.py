@@ -22,7 +22,7 @@ from camaudit.report.register_import import ImportSummary, apply_rows
 from camaudit.report.spreadsheet import ImportProblem, ImportRow, read_rows
 from camaudit.store import RegisterError
 from camaudit.web import auth
-from camaudit.web.app import needs, refuse, render, web
+from camaudit.web.app import MAX_FORM, bounded_body, needs, refuse, render, web
 
 FIELDS = ("site", "location", "owner", "status", "due", "notes")
 MAX_FIELD = 2000
@@ -58,7 +58,10 @@ async def login(request: Request) -> Response:
     if request.method == "GET":
         return await login_page(request)
     w = web(request)
-    form = await request.form()
+    bounded = await bounded_body(request, MAX_FORM)  # anyone may post here: an upload filled the disk
+    if bounded is None:
+        return refuse(request, 413, f"the form is larger than {MAX_FORM // 1024} KiB")
+    form = await bounded.form()
     if not w.sessions.login_form_ok(request.cookies.get(auth.LOGIN_COOKIE), str(form.get("csrf") or "")):
         return await login_page(request, "The form expired: please try again.", 403)
     name, password = str(form.get("name") or "")[:64], str(form.get("password") or "")[:1024]
