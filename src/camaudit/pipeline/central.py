@@ -69,6 +69,17 @@ class Stats:
     latencies: list[float] | None = None
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is not followed: urllib sent the token on to wherever a 301/302/303 pointed (another
+    host included), and counted a 307/308 as delivered though nothing was."""
+
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None  # urllib then raises HTTPError with the 3xx status
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 class Reporter:
     """Spools and sends one site's results. Use as a context manager; `close` waits for the spool."""
 
@@ -168,11 +179,11 @@ class Reporter:
                 self._set_aside(item)
                 continue
             status = self._post(*message)
-            if status is None or status >= 500 or status in (408, 429):
-                return False
-            if status >= 400:  # refused for good (bad token, another site's audit): kept aside, not lost
-                self._set_aside(item)
+            if status is not None and 400 <= status < 500 and status not in (408, 429):
+                self._set_aside(item)  # refused for good (bad token, another site's audit): not lost
                 continue
+            if status is None or not 200 <= status < 300:  # away, busy, or redirecting: kept to try again
+                return False
             item.unlink()
             self.stats.sent += 1
         return True
@@ -191,7 +202,7 @@ class Reporter:
         request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310
         started = time.monotonic()
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as reply:  # noqa: S310 (http(s) only)
+            with _OPENER.open(request, timeout=self.timeout) as reply:  # http(s) only (check_url)
                 reply.read(65536)
                 status = int(reply.status)
         except urllib.error.HTTPError as exc:
