@@ -31,7 +31,7 @@ from alembic.script import ScriptDirectory
 
 from camaudit.errors import CamauditError
 
-HEAD = "0006"
+HEAD = "0007"
 READ_TIME_LIMIT = 5.0  # seconds per statement for readers (reports, dashboards)
 BUSY_TIMEOUT_MS = 30_000  # a second writer waits this long for the lock
 

@@ -272,7 +272,8 @@ def _record(row: Any, findings: tuple[Finding, ...], audit_id: str | None) -> De
 
 def _unseen(row: Any) -> Device:
     """A device known only from a spreadsheet: what its key says, nothing the scanner claimed."""
-    kind, _, value = str(row.key).partition(":")
+    key = str(row.key)
+    kind, _, value = (key.partition("/")[2] if key.startswith("site:") else key).partition(":")
     return Device(
         ips=(value,) if kind == "ip" else (),
         mac=value if kind == "mac" else None,
@@ -295,7 +296,7 @@ def _lookup(conn: sa.Connection, ref: str) -> set[int]:
     if ref.isdigit():
         found = conn.execute(sa.select(t.DEVICES.c.id).where(t.DEVICES.c.id == int(ref))).scalars()
         return set(found)
-    keys = [ref] if ref.partition(":")[0] in ("mac", "serial", "ip") else []
+    keys = [ref] if ref.partition(":")[0] in ("mac", "serial", "ip", "site") else []
     keys += [f"mac:{ref.lower()}", f"serial:{ref}", f"ip:{ref}"]
     by_key = set(conn.execute(sa.select(t.DEVICES.c.id).where(t.DEVICES.c.key.in_(keys))).scalars())
     s = t.SIGHTINGS.c

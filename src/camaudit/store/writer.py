@@ -141,6 +141,8 @@ class Register:
         A key the audit did not see is skipped.
         """
         with self.engine.begin() as conn:
+            scope = key_scope(conn, audit_id)  # callers know a device by `Device.key`
+            by_key = {scope + k: v for k, v in by_key.items()}
             seen = _sighted(conn, audit_id, by_key)
             f = t.FINDINGS.c
             for device_id in seen.values():
@@ -319,12 +321,23 @@ def _device_id(conn: sa.Connection, key: str, seen: datetime | None) -> int:
     return new_id
 
 
-def _keys(devices: Iterable[Device]) -> list[tuple[str, Device]]:
+def key_scope(conn: sa.Connection, audit_id: str) -> str:
+    """What the register keys of an audit's devices begin with: ``site:NAME/`` for an audit a site
+    reported into a central register, else nothing. Sites reuse private addresses (two sites' cameras
+    at 192.168.1.10 were one device, the second overwriting the first) and a site must not be able to
+    claim another site's device by its MAC; a site's name has no '/' (`accounts.site_problem`)."""
+    site = conn.execute(
+        sa.select(t.AUDIT_SITES.c.site).where(t.AUDIT_SITES.c.audit_id == audit_id)
+    ).scalar_one_or_none()
+    return f"site:{site}/" if site else ""
+
+
+def _keys(devices: Iterable[Device], scope: str = "") -> list[tuple[str, Device]]:
     """Register keys, unique within one audit: a second device claiming a taken key is keyed by address."""
     taken: set[str] = set()
     keyed: list[tuple[str, Device]] = []
     for device in devices:
-        key = device.key if device.key not in taken else f"ip:{device.ip}"
+        key = scope + (device.key if scope + device.key not in taken else f"ip:{device.ip}")
         if key in taken:
             continue  # the same address twice in one list: keep the first
         taken.add(key)
@@ -333,7 +346,7 @@ def _keys(devices: Iterable[Device]) -> list[tuple[str, Device]]:
 
 
 def _write_devices(conn: sa.Connection, audit_id: str, devices: Sequence[Device], seen: datetime) -> None:
-    for key, device in _keys(devices):
+    for key, device in _keys(devices, key_scope(conn, audit_id) if devices else ""):
         device_id = _device_id(conn, key, seen)
         _touch(conn, device_id, seen)
         sighting = {"audit_id": audit_id, "device_id": device_id, "seen_at": seen, **device_row(device)}
@@ -349,7 +362,7 @@ def _write_devices(conn: sa.Connection, audit_id: str, devices: Sequence[Device]
 
 def _write_many(conn: sa.Connection, audit_id: str, devices: Sequence[Device], seen: datetime) -> None:
     """`_write_devices` for a batch, in a handful of statements instead of six per device."""
-    keyed = _keys(devices)
+    keyed = _keys(devices, key_scope(conn, audit_id) if devices else "")
     if not keyed:
         return
     ids = _ids(conn, [k for k, _ in keyed])
