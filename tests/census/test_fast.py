@@ -78,3 +78,12 @@ def test_place_values_equal_in_python_but_written_apart_stay_apart() -> None:
     for asn in (1, 1.0, True):
         value = {"ip_str": "192.0.2.1", "asn": asn, "org": "x", "location": {"country_code": "GB"}}
         assert fast._place(value)[2] == shodan.meta_of(value)["asn"], asn
+
+
+def test_a_date_value_the_parser_refuses_is_not_blanked() -> None:
+    # Found by the census_shodan fuzz target (its crash-68a303b9… input): a DEL in a Date line makes
+    # the whole reply malformed (no maker), so two replies differing only there must not share a key.
+    good = "HTTP/1.1 200 OK\r\nDate: Tue, 09 Dec 2025\r\n\r\ntable.General.LockLoginTimes=5\r\n"
+    bad = good.replace("Tue,", "Tue\x7f,")
+    assert fast.blanked(good) != fast.blanked(bad) == bad
+    assert fast.blanked(good.replace("Tue,", "T" * 300)) == good.replace("Tue,", "T" * 300)

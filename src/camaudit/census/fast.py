@@ -41,6 +41,10 @@ _CACHE = 200_000  # distinct contents remembered; past it the cache starts again
 _SEPARATORS = frozenset({b"", b"[", b"]", b","})
 # content key -> (verdict, whether a certificate was read); a verdict depends on the content alone
 _SEEN: dict[bytes, tuple[Verdict, bool]] = {}
+# A value the HTTP/RTSP parser accepts whatever it says (`protocols.http1`: no control character but tab,
+# well under its 8 KiB line cap): only such a value is blanked. A control character in a Date line makes
+# the whole reply malformed, so that value does change the verdict and stays in the key.
+_BLANKABLE = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]{0,256}")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -83,7 +87,9 @@ def blanked(data: str) -> str:
             start = at + len(name)
             end = low.find("\n", start)
             end = head_end if end < 0 else end
-            spans.append((start, end - (data[end - 1 : end] == "\r")))
+            stop = end - (data[end - 1 : end] == "\r")
+            if _BLANKABLE.fullmatch(data, start, stop):
+                spans.append((start, stop))
             at = low.find(name, end, head_end)
     if not spans:
         return data
