@@ -118,7 +118,8 @@ _FIRST_BANNER = (
 
 def _census_lines(data: bytes) -> object:
     """Differential: a Shodan banner file through the census's fast path twice, the second time from
-    its verdict cache, and through the Shodan import reader and identification; all three must agree,
+    its verdict cache, and through the Shodan import reader as `camaudit import` and the census's other
+    shards read it (`imports.guarded`) and identification; all three must agree,
     and each record's cached verdict must be what identification makes of it afresh. A wrong cache key
     (two contents sharing one verdict) shows as a divergence, not as a crash."""
     classifier = Classifier(30, offline_geo=False)
@@ -127,7 +128,7 @@ def _census_lines(data: bytes) -> object:
     stream = _FIRST_BANNER + b"\n".join(data.split(b"\n")[:8])
     first = _outcome(path.read(io.BytesIO(stream)), classifier)
     again = _outcome(path.read(io.BytesIO(stream)), classifier)
-    read = list(scan_imports.BY_NAME["shodan"].read(io.BytesIO(stream)))
+    read = list(scan_imports.guarded(scan_imports.BY_NAME["shodan"].read(io.BytesIO(stream))))
     slow = _outcome(read, classifier)
     if not first == again == slow:
         raise Diverged(f"{stream[:400]!r}: fast {first}, cached {again}, reader {slow}")
