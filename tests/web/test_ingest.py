@@ -48,7 +48,9 @@ def test_a_site_writes_its_own_audit_once_and_no_other_site_can(app: object, db:
     )
     with Reader(db) as reader:
         assert reader.recorded_hosts("c" * 32) == {"127.9.0.1"}
-        assert reader.audit().id == "c" * 32
+        estate = reader.audit()  # the latest is the estate: every site's latest audit (store/estate.py)
+        assert estate.kind == "estate" and dict(estate.options["sites"]) == {"HQ": "c" * 32}
+        assert reader.audit("c" * 32).complete
         assert len(reader.observations("c" * 32)) == 1
 
 

@@ -44,7 +44,7 @@ def build(
         finished = [a for a in reader.audits(audit.kind) if a.complete]
     config, packs = load_context(*policy) if policy is not None else (None, ())
     compliance = None
-    if config is not None and finished and finished[-1].id == audit.id and audit.kind == "scan":
+    if config is not None and finished and finished[-1].id == audit.id and audit.kind in ("scan", "estate"):
         compliance = compliance_view(judge(from_register(db), config, packs, today=today))
     with Reader(db) as reader:
         return build_view(reader, audit.id, compliance=compliance, config=config)

@@ -19,6 +19,7 @@ from camaudit.model import Audit, Device, Finding, Observation, ProbeAttempt
 from camaudit.store import schema as t
 from camaudit.store.engine import READ_TIME_LIMIT, RegisterError, reader_engine
 from camaudit.store.records import (
+    ESTATE,
     SCAN,
     AuditRecord,
     Change,
@@ -96,7 +97,10 @@ class Reader:
             if len(matches) != 1:
                 raise RegisterError(f"{'no' if not matches else 'more than one'} audit matches {audit_id!r}")
             return matches[0]
-        audits = self.audits(kind)
+        every = self.audits()
+        if kind == SCAN and any(a.kind == ESTATE and a.complete for a in every):
+            kind = ESTATE  # a central register: one site's scan is not the estate (`store.estate`)
+        audits = [a for a in every if a.kind == kind] if kind is not None else every
         finished = [a for a in audits if a.complete]
         if finished:
             return finished[-1]

@@ -50,7 +50,8 @@ class UserFields:
 
 
 SCAN, TRAFFIC, IMPORT = "scan", "traffic", "import"
-KINDS = (SCAN, TRAFFIC, IMPORT)
+ESTATE = "estate"  # a central register's every site at once (`store.estate`)
+KINDS = (SCAN, TRAFFIC, IMPORT, ESTATE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from camaudit.model import (
 )
 from camaudit.store import schema as t
 from camaudit.store.engine import RegisterError, writer_engine
+from camaudit.store.estate import record_snapshot
 from camaudit.store.records import DeviceStatus, UserFields, user_from
 from camaudit.store.rows import device_row, finding_row, row_of
 
@@ -176,6 +177,11 @@ class Register:
             conn.execute(sa.insert(t.AUDITS).values(row))
             conn.execute(sa.insert(t.AUDIT_SITES).values(audit_id=audit.id, site=site))
         return True
+
+    def record_estate(self, at: datetime | None = None) -> str | None:
+        """After a site's audit: a snapshot of every site's latest finished audit (`store.estate`)."""
+        with self.engine.begin() as conn:
+            return record_snapshot(conn, at or utcnow())
 
     def record_host_once(
         self,

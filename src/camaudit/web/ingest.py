@@ -232,7 +232,8 @@ async def finish(request: Request) -> dict[str, Any]:
         raise Refused(400, "finished must name its UTC offset")
     w = web(request)
     await w.writer.arun(w.writer.finish_audit, audit_id, devices, finished)
-    return {"audit": audit_id, "finished": True}
+    estate = await w.writer.arun(w.writer.record_estate)  # what every page now shows: all sites
+    return {"audit": audit_id, "finished": True, "estate": estate}
 
 
 ROUTES = [
