@@ -24,7 +24,11 @@ def _site_audit(register: Register, audit_id: str, site: str, devices: list[Devi
 
 def _keys(db: Path) -> dict[str, str | None]:
     with Reader(db) as reader:
-        return {r.key: r.device.model for r in reader.register_devices()}
+        records = reader.register_devices()
+    for r in records:  # a site's device starts with its site as the people's field `site`
+        site = r.key.split("/")[0].removeprefix("site:") if r.key.startswith("site:") else None
+        assert r.user.site == site
+    return {r.key: r.device.model for r in records}
 
 
 def test_two_sites_with_the_same_private_address_keep_two_devices(register: Register, db: Path) -> None:

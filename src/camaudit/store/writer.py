@@ -314,11 +314,14 @@ def _log_changes(
         conn.execute(sa.insert(t.CHANGE_LOG), rows)
 
 
-def _device_id(conn: sa.Connection, key: str, seen: datetime | None) -> int:
+def _device_id(conn: sa.Connection, key: str, seen: datetime | None, site: str | None = None) -> int:
+    """The device with this key, made when new (a site's device starts with that site as its site)."""
     found = conn.execute(sa.select(t.DEVICES.c.id).where(t.DEVICES.c.key == key)).scalar_one_or_none()
     if found is not None:
         return int(found)
     values = {"key": key, "first_seen": seen, "last_seen": seen, "status": DeviceStatus.IN_SERVICE.value}
+    if site:
+        values["site"] = site
     inserted = conn.execute(sa.insert(t.DEVICES).values(values)).inserted_primary_key
     assert inserted is not None  # an INSERT of one row always has one
     new_id = int(inserted[0])
@@ -352,8 +355,10 @@ def _keys(devices: Iterable[Device], scope: str = "") -> list[tuple[str, Device]
 
 
 def _write_devices(conn: sa.Connection, audit_id: str, devices: Sequence[Device], seen: datetime) -> None:
-    for key, device in _keys(devices, key_scope(conn, audit_id) if devices else ""):
-        device_id = _device_id(conn, key, seen)
+    scope = key_scope(conn, audit_id) if devices else ""
+    site = scope.removeprefix("site:").removesuffix("/") or None
+    for key, device in _keys(devices, scope):
+        device_id = _device_id(conn, key, seen, site)
         _touch(conn, device_id, seen)
         sighting = {"audit_id": audit_id, "device_id": device_id, "seen_at": seen, **device_row(device)}
         conn.execute(

@@ -3,7 +3,8 @@
 No table changes. Sites reuse private addresses, so two sites' cameras at one address were one device,
 the second site's sightings overwriting the first's. From now on the writer puts the reporting site in
 front of the key (`store.writer.key_scope`). Here, a device whose every sighting one site reported takes
-that site's prefix, so the site's next audit finds it again, with its history and people's fields. A
+that site's prefix (and that site as its people's field `site` where none was set), so the site's next
+audit finds it again, with its history and people's fields. A
 device that two sites (or a site and a local audit) already shared keeps its key: its sightings cannot
 be told apart afterwards, and the next audits of each site start devices of their own.
 
@@ -27,14 +28,15 @@ _ONE_SITE = sa.text(
     " HAVING COUNT(DISTINCT a.site) = 1 AND COUNT(a.site) = COUNT(*)"
 )
 _REKEY = sa.text("UPDATE devices SET key = :key WHERE id = :id")
+_MOVE = sa.text("UPDATE devices SET key = :key, site = COALESCE(site, :site) WHERE id = :id")
 
 
 def upgrade() -> None:
     conn = op.get_bind()
-    rows = conn.execute(_ONE_SITE).all()
-    changes = [{"id": r.id, "key": f"site:{r.site}/{r.key}"} for r in rows if not r.key.startswith("site:")]
-    if changes:
-        conn.execute(_REKEY, changes)
+    rows = [r for r in conn.execute(_ONE_SITE).all() if not r.key.startswith("site:")]
+    moves = [{"id": r.id, "key": f"site:{r.site}/{r.key}", "site": r.site} for r in rows]
+    if moves:
+        conn.execute(_MOVE, moves)
 
 
 def downgrade() -> None:
