@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -87,3 +88,13 @@ def test_a_date_value_the_parser_refuses_is_not_blanked() -> None:
     bad = good.replace("Tue,", "Tue\x7f,")
     assert fast.blanked(good) != fast.blanked(bad) == bad
     assert fast.blanked(good.replace("Tue,", "T" * 300)) == good.replace("Tue,", "T" * 300)
+
+
+def test_a_line_orjson_refuses_but_the_reader_reads_is_counted_as_the_reader_counts_it() -> None:
+    # Found by the census_shodan fuzz target (its crash-e5c14c39… input): an encoded UTF-8 surrogate,
+    # which orjson refuses and Python's json reads; the fast path called the line "not a JSON object".
+    from camaudit.census.classify import Classifier
+
+    line = b'{"ip_str": "192.0.2.9", "port": 80, "transport": "tcp", "data": "HTTP/1.0 200 OK\xed\xac\xac"}\n'
+    got = list(fast.FastShodan(Classifier(30, offline_geo=False)).read(io.BytesIO(line)))
+    assert [type(item).__name__ for item in got] == ["Counted"] and got[0].ip == "192.0.2.9"

@@ -131,13 +131,16 @@ class FastShodan:
             else:
                 yield hit
 
-    @staticmethod
-    def _slow(line: bytes, where: str) -> Iterator[Counted | ImportProblem]:
-        """A line orjson refused or that is no object: the reader's own words for it (`_json`)."""
+    def _slow(self, line: bytes, where: str) -> Iterator[Counted | ImportProblem]:
+        """A line orjson refused or that is no object, as the reader reads it (`_json`): its words for
+        why, or the object it does read (it takes what orjson refuses, such as a UTF-8 surrogate)."""
         try:
-            loads(line.rstrip(b","))
+            value = loads(line.rstrip(b","))
         except (ValueError, UnicodeDecodeError) as exc:
             yield ImportProblem(where, f"not JSON: {exc}")
+            return
+        if isinstance(value, dict):
+            yield from self._one(value, where)
             return
         yield ImportProblem(where, "not a JSON object")
 
