@@ -9,6 +9,7 @@ from tests.store.conftest import T0, audit, finding, hik, observation
 
 from camaudit import report
 from camaudit.model import Device
+from camaudit.report.inputs import from_register
 from camaudit.store import Reader, Register, diff
 
 
@@ -33,6 +34,8 @@ def test_the_latest_audit_of_a_central_register_shows_every_site(register: Regis
         assert reader.recorded_hosts(latest.id) == {"10.0.0.5", "10.0.0.6"}
     view = report.build(db, policy=None)
     assert len(view["devices"]) == 3 and view["audit"]["kind"] == "estate"
+    estates = [a.id for a in Reader(db).audits("estate")]
+    assert [seen.audit_id for seen in from_register(db).history] == estates  # progress: estate to estate
 
 
 def test_estates_compare_with_estates_and_take_each_sites_latest_audit(register: Register, db: Path) -> None:

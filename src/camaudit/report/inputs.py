@@ -17,7 +17,7 @@ from camaudit.policy.obligations import Context
 from camaudit.policy.plan import AuditSeen, Tracked
 from camaudit.report.views.devices import device_from_json
 from camaudit.store import DeviceRecord, Reader
-from camaudit.store.records import utc
+from camaudit.store.records import ESTATE, utc
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
 
@@ -57,7 +57,8 @@ def from_register(db: str | Path | None) -> Inputs:
         latest = reader.audit()
         seen = reader.devices(latest.id)
         known = reader.register_devices()
-        audits = [a for a in reader.audits() if a.complete]
+        # a central register's progress is the estate's: one site's audit alone would look like removals
+        audits = [a for a in reader.audits(ESTATE if latest.kind == ESTATE else None) if a.complete]
         keys_by_audit = {a.id: {r.key for r in reader.devices(a.id)} for a in audits}
         reads = tuple(o for o in reader.observations(latest.id) if o.kind == "auth.read")
     latest_keys = keys_by_audit[latest.id]
