@@ -59,3 +59,12 @@ def test_a_register_without_site_audits_has_no_estate(register: Register, db: Pa
     assert register.record_estate() is None
     with Reader(db) as reader:
         assert reader.audit().id == "local"
+
+
+def test_the_report_of_an_estate_names_its_sites(register: Register, db: Path, tmp_path: Path) -> None:
+    from camaudit.report.formats import html
+
+    _site_audit(register, "n1", "north", [hik("10.0.0.5", serial=None)])
+    _site_audit(register, "s1", "south", [hik("10.0.0.5", serial=None)], days=1)
+    page = html.render(report.build(db, policy=None))
+    assert "Estate of 2 sites (north, south): each site's latest audit" in page
