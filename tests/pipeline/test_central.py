@@ -69,8 +69,9 @@ def test_spooled_while_away_drained_when_back_exactly_once(central: str, tmp_pat
     with Reader(central) as reader:
         assert len(reader.recorded_hosts("e" * 32)) == 12
         assert len(reader.observations("e" * 32)) == 12
-        assert len(reader.devices("e" * 32)) == 12 and reader.audit().id == "e" * 32
-        assert SECRET not in json.dumps(dict(reader.audit().options))
+        assert len(reader.devices("e" * 32)) == 12 and reader.audit("e" * 32).complete
+        assert dict(reader.audit().options["sites"]) == {"HQ": "e" * 32}  # the estate the server made
+        assert SECRET not in json.dumps(dict(reader.audit("e" * 32).options))
 
 
 def test_a_token_for_another_site_is_refused_and_kept_aside(central: str, tmp_path: Path) -> None:
