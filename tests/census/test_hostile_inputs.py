@@ -12,14 +12,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from tests.hostile import SHODAN_BANNER
 
-RECORD = {
-    "ip_str": "127.0.0.5",
-    "port": 80,
-    "transport": "tcp",
-    "timestamp": "2024-01-01T00:00:00.000000",
-    "data": "HTTP/1.1 200 OK\r\nServer: App-webs/\r\n\r\n",
-}
+RECORD = SHODAN_BANNER
 
 
 def _feed(fifo: Path, data: bytes) -> threading.Thread:

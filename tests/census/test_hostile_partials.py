@@ -5,28 +5,18 @@ another shape ended the census in a traceback (AttributeError, TypeError, a Duck
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from tests.hostile import RAW_CONTROL, SHODAN_BANNER, TERMINAL_ATTACK
 
 from camaudit.census import run_census
 from camaudit.cli import _register, cli
 
-HOSTILE = "\x1b]0;owned\x07\x1b[2J\u202e"
-RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-RECORD = {
-    "ip_str": "127.0.0.5",
-    "port": 80,
-    "transport": "tcp",
-    "timestamp": "2024-01-01T00:00:00.000000",
-    "data": "HTTP/1.1 200 OK\r\nServer: App-webs/\r\n\r\n",
-    "location": {"country_code": "GB"},
-    "org": "Loopback Ltd",
-}
+RECORD = {**SHODAN_BANNER, "location": {"country_code": "GB"}, "org": "Loopback Ltd"}
 
 
 def _partial(tmp_path: Path) -> Path:
@@ -59,8 +49,8 @@ def _run(args: list[str]) -> tuple[int, str]:
 
 def test_strings_of_a_hostile_partial_reach_the_csv_escaped(tmp_path: Path) -> None:
     source = _partial(tmp_path)
-    meta = json.dumps({"records": 1, "problems": [f"line 1: {HOSTILE}"]}).encode()
-    hostile = _rewrite(source, tmp_path / "theirs.parquet", meta, text=f"=cmd|calc{HOSTILE}")
+    meta = json.dumps({"records": 1, "problems": [f"line 1: {TERMINAL_ATTACK}"]}).encode()
+    hostile = _rewrite(source, tmp_path / "theirs.parquet", meta, text=f"=cmd|calc{TERMINAL_ATTACK}")
     out_csv = tmp_path / "counts.csv"
     code, output = _run(
         ["census", "--add-partials", str(hostile), "--by", "country,org", "--csv", str(out_csv)]

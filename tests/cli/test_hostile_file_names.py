@@ -6,22 +6,12 @@ carried a line break of a name into its CSV, where the next line became a row a 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from click.testing import CliRunner
+from tests.hostile import RAW_CONTROL, SHODAN_BANNER, TERMINAL_ATTACK
 
 from camaudit.cli import _register, cli
-
-HOSTILE = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e"
-RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-SHODAN = {
-    "ip_str": "127.0.0.5",
-    "port": 80,
-    "transport": "tcp",
-    "timestamp": "2024-01-01T00:00:00.000000",
-    "data": "HTTP/1.1 200 OK\r\nServer: App-webs/\r\n\r\n",
-}
 
 
 def _run(args: list[str]) -> tuple[int, str]:
@@ -32,7 +22,7 @@ def _run(args: list[str]) -> tuple[int, str]:
 
 def _shodan(folder: Path, name: str) -> Path:
     path = folder / name
-    lines = [json.dumps(SHODAN), json.dumps({"ip_str": "127.0.0.6"}), "{not json"]
+    lines = [json.dumps(SHODAN_BANNER), json.dumps({"ip_str": "127.0.0.6"}), "{not json"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -43,7 +33,7 @@ def _assert_shown_not_obeyed(output: str) -> None:
 
 
 def test_import_shows_a_hostile_file_name_escaped(tmp_path: Path) -> None:
-    path = _shodan(tmp_path, f"scan{HOSTILE}.json")
+    path = _shodan(tmp_path, f"scan{TERMINAL_ATTACK}.json")
     code, output = _run(["import", "--no-db", str(path)])
     assert code == 0, output
     assert "warning" in output
@@ -51,7 +41,7 @@ def test_import_shows_a_hostile_file_name_escaped(tmp_path: Path) -> None:
 
 
 def test_an_error_naming_a_hostile_file_is_escaped(tmp_path: Path) -> None:
-    path = tmp_path / f"notes{HOSTILE}.txt"
+    path = tmp_path / f"notes{TERMINAL_ATTACK}.txt"
     path.write_text("nothing a scanner wrote\n", encoding="utf-8")
     code, output = _run(["import", "--no-db", str(path)])
     assert code == 2
@@ -60,7 +50,7 @@ def test_an_error_naming_a_hostile_file_is_escaped(tmp_path: Path) -> None:
 
 
 def test_census_shows_a_hostile_file_name_escaped_and_keeps_it_out_of_csv_rows(tmp_path: Path) -> None:
-    path = _shodan(tmp_path, f"gb{HOSTILE}\n=HYPERLINK(1).json")
+    path = _shodan(tmp_path, f"gb{TERMINAL_ATTACK}\n=HYPERLINK(1).json")
     out_csv = tmp_path / "counts.csv"
     code, output = _run(["census", str(path), "--by", "country", "--csv", str(out_csv)])
     assert code == 0, output
@@ -73,7 +63,7 @@ def test_census_shows_a_hostile_file_name_escaped_and_keeps_it_out_of_csv_rows(t
 
 
 def test_register_import_shows_a_hostile_file_name_escaped(tmp_path: Path) -> None:
-    path = tmp_path / f"estate{HOSTILE}.csv"
+    path = tmp_path / f"estate{TERMINAL_ATTACK}.csv"
     path.write_text("ip,status\n127.0.0.9,exploded\n", encoding="utf-8")
     code, output = _run(["register", "import", "--db", str(tmp_path / "r.sqlite"), str(path)])
     assert code == 1, output

@@ -8,19 +8,18 @@ The hostile-escapes lab device sends ESC[2J and an OSC window title in its DHIP 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from tests.conftest import start_lab
+from tests.hostile import RAW_CONTROL
 
 from camaudit.cli import _register, cli
 from camaudit.lab.runner import Lab
 
 PROFILES = ["hostile-escapes", "hikvision-ipc"]
-RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @pytest.fixture(scope="module")
