@@ -21,7 +21,7 @@ EXEMPT = {
     "store/migrations/versions/m0003_model_codec.py": "tests/store/test_migrations.py (audit-v2.sqlite)",
     "store/migrations/versions/m0004_login_attempts.py": "tests/store/test_migrations.py (upgrades)",
     "store/migrations/versions/m0006_web.py": "tests/store/test_migrations.py (SQLite, PostgreSQL)",
-    "store/migrations/versions/m0007_site_keys.py": "tests/store/test_site_keys.py (a schema-6 register moved)",
+    "store/migrations/versions/m0007_site_keys.py": "tests/store/test_site_keys.py (schema 6 moved)",
     "store/schema.py": "tests/store/test_migrations.py compares it with what the migrations build",
     "assess/verify/_base.py": "the verifications' shared helper: tests/assess/verify/test_*.py run it, "
     "test_registry.py guards what it may send",
