@@ -32,6 +32,7 @@ def test_the_latest_audit_of_a_central_register_shows_every_site(register: Regis
         assert keys == ["site:north/ip:10.0.0.5", "site:south/ip:10.0.0.5", "site:south/ip:10.0.0.6"]
         assert [f.check_id for _, f in reader.findings(latest.id)] == ["cve-2017-7921"]
         assert reader.recorded_hosts(latest.id) == {"10.0.0.5", "10.0.0.6"}
+        assert reader.observations(latest.id) == []  # raw replies stay with each site's audit
     view = report.build(db, policy=None)
     assert len(view["devices"]) == 3 and view["audit"]["kind"] == "estate"
     estates = [a.id for a in Reader(db).audits("estate")]

@@ -3,7 +3,7 @@
 Sites report their audits one by one, each of one site only, so "the latest audit" of a central register
 showed the site that reported last and none of the others. After each site audit finishes, the register
 records a snapshot: a new audit of kind ``estate`` holding copies of each site's latest finished audit's
-sightings, findings, hosts, observations and failed attempts (the rows, not new identification). Every
+sightings, findings, hosts and authenticated reads (the rows, not new identification). Every
 view of "the latest audit" (report, dashboard, policy, plan, diff) then reads the whole estate, and two
 snapshots compare as the estate changed between them. The snapshot's options name the audit taken from
 each site.
@@ -57,8 +57,9 @@ def record_snapshot(conn: sa.Connection, at: datetime) -> str | None:
     for audit_id in newest_first:
         devices |= _copy_devices(conn, audit_id, estate, devices)
         hosts |= _copy_hosts(conn, audit_id, estate, hosts)
-        for table in (t.OBSERVATIONS, t.ATTEMPTS):
-            _copy(conn, table, audit_id, estate)
+        # Of the raw observations only the authenticated reads, which policy reads from the latest audit;
+        # the rest stay with each site's own audit (an estate per report must not copy every reply again).
+        _copy(conn, t.OBSERVATIONS, audit_id, estate, t.OBSERVATIONS.c.kind == "auth.read")
     return estate
 
 
