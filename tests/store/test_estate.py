@@ -51,6 +51,9 @@ def test_estates_compare_with_estates_and_take_each_sites_latest_audit(register:
         changes = diff(before.id, reader.devices(before.id), latest.id, reader.devices(latest.id))
     assert (changes.new, changes.gone) == ((), ())  # south's device did not move
     assert [[c.field for c in d.changes] for d in changes.changed] == [["firmware"]]  # north's did
+    with Reader(db) as reader:
+        north = reader.device_id("site:north/serial:" + str(hik().serial))
+        assert [h.audit_id for h in reader.history(north)] == ["n1", "n2"]  # not the estates
 
 
 def test_a_register_without_site_audits_has_no_estate(register: Register, db: Path) -> None:

@@ -195,14 +195,19 @@ class Reader:
     # --- history -----------------------------------------------------------------------------
 
     def history(self, device_id: int) -> list[HistoryEntry]:
-        """Every sighting of a device, oldest first, naming address and firmware changes."""
+        """Every sighting of a device, oldest first, naming address and firmware changes. An estate's
+        copy of a site's sighting (`store.estate`) is not another sighting."""
         query = (
             sa.select(t.SIGHTINGS).where(t.SIGHTINGS.c.device_id == device_id).order_by(t.SIGHTINGS.c.seen_at)
         )
         with self._conn() as conn:
             rows = conn.execute(query).all()
+            options = conn.execute(sa.select(t.AUDITS.c.id, t.AUDITS.c.options)).all()
+        estates = {a.id for a in options if (a.options or {}).get("kind") == ESTATE}
         entries: list[HistoryEntry] = []
         for row in rows:
+            if row.audit_id in estates:
+                continue
             before = entries[-1] if entries else None
             changes = _changes(before, row.ip, row.firmware)
             seen = utc(row.seen_at) or row.seen_at
