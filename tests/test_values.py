@@ -98,3 +98,18 @@ def test_the_build_date_of_a_firmware_string_or_of_another_report() -> None:
         2020, 12, 28
     )
     assert firmware_build("firmware 1", ["V5.4.0 build 160530"]) is None
+
+
+def test_is_address_answers_as_ip_address_does() -> None:
+    from ipaddress import ip_address
+
+    from camaudit.values import is_address
+
+    for text in ("192.0.2.1", "0.0.0.0", "255.255.255.255", "::1", "fe80::1", "01.2.3.4", "256.1.1.1",
+                 "1.2.3", "evil.example", "", "١.2.3.4", "1.2.3.4\n"):  # fmt: skip
+        try:
+            ip_address(text)
+            valid = True
+        except ValueError:
+            valid = False
+        assert is_address(text) is valid, text

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from ipaddress import ip_address
 
 # --- MAC addresses ---------------------------------------------------------------------------------
 
@@ -27,6 +28,23 @@ _MAC = re.compile(
 )
 
 _SHORT_OCTETS = re.compile(r"^[0-9a-f]{1,2}([:-])[0-9a-f]{1,2}(?:\1[0-9a-f]{1,2}){4}$")
+
+
+# Dotted-quad IPv4 as `ip_address` takes it (no leading zeros): answered without building an object,
+# since the census asks this of every record; anything else is left to `ip_address`.
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}", re.ASCII)
+
+
+def is_address(text: str) -> bool:
+    """Whether `text` is an IPv4 or IPv6 address."""
+    if _IPV4.fullmatch(text):
+        return True
+    try:
+        ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 _BARE_OUI = re.compile(r"^([0-9a-f]{2})[:.-]?([0-9a-f]{2})[:.-]?([0-9a-f]{2})$")

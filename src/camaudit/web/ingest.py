@@ -22,7 +22,6 @@ import typing
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from ipaddress import ip_address
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -32,7 +31,7 @@ from starlette.routing import Route
 
 from camaudit.model import Audit, Device, Observation, ProbeAttempt, from_dict, printable
 from camaudit.store import RegisterError
-from camaudit.values import normalise_mac
+from camaudit.values import is_address, normalise_mac
 from camaudit.web.app import Principal, principal, web
 
 MAX_BODY = 8 * 1024 * 1024
@@ -116,7 +115,7 @@ def _wrong(obj: Any) -> str | None:
         value = getattr(obj, f.name)
         where = f"{type(obj).__name__}.{f.name}"
         many = value if isinstance(value, tuple) else (value,)
-        if f.name in _ADDRESSES and not all(v is None or _is_address(v) for v in many):
+        if f.name in _ADDRESSES and not all(v is None or is_address(v) for v in many):
             return f"{where} is not an IP address"
         if f.name in _PORTS and not all(v is None or 0 <= v <= 65535 for v in many):
             return f"{where} is not a port"
@@ -128,14 +127,6 @@ def _wrong(obj: Any) -> str | None:
             if dataclasses.is_dataclass(inner) and (wrong := _wrong(inner)) is not None:
                 return wrong
     return None
-
-
-def _is_address(text: str) -> bool:
-    try:
-        ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _decoded(cls: type[Any], item: Any) -> Any:
@@ -209,7 +200,7 @@ async def host(request: Request) -> dict[str, Any]:
     audit_id = await _owned(request)
     body = await _body(request)
     ip = body.get("ip")
-    if not isinstance(ip, str) or len(ip) > 64 or not _is_address(ip):
+    if not isinstance(ip, str) or len(ip) > 64 or not is_address(ip):
         raise Refused(400, "a host needs its IP address")
     observations = _many(Observation, body.get("observations", []))
     attempts = _many(ProbeAttempt, body.get("attempts", []))

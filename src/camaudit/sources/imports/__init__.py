@@ -17,9 +17,7 @@ A guard test fails when a module here is missing from `FORMATS`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from ipaddress import ip_address
 from pathlib import Path
 
 from camaudit.errors import BadImportFile
@@ -27,6 +25,7 @@ from camaudit.sources.imports import censys, masscan, nessus, nmap_xml, runzero,
 from camaudit.sources.imports._base import CLAIM_KIND, META_KEYS, Format, ImportProblem, Item, Record
 from camaudit.sources.imports._stream import SNIFF, Truncated, opened
 from camaudit.sources.passive.inflate import Inflate, InflateLimit
+from camaudit.values import is_address
 
 # Order matters only where two sniffers could both answer: XML documents first, then the JSON shapes
 # from the most specific keys to the least, then the line formats.
@@ -110,23 +109,6 @@ def guarded(items: Iterator[Item]) -> Iterator[Item]:
         yield ImportProblem(f"after record {count}", f"{exc}; the records before it were read", fatal=True)
     except InflateLimit as exc:
         yield ImportProblem(f"after record {count}", str(exc), fatal=True)
-
-
-# Dotted-quad IPv4 as `ip_address` takes it (no leading zeros): answered without building an object,
-# since the census asks this of every record; anything else is left to `ip_address`.
-_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}", re.ASCII)
-
-
-def is_address(text: str) -> bool:
-    """Whether `text` is an IPv4 or IPv6 address."""
-    if _IPV4.fullmatch(text):
-        return True
-    try:
-        ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _unknown(path: str | Path, head: bytes, packing: str | None) -> str:

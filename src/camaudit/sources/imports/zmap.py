@@ -10,23 +10,15 @@ a port answered: each record is at most an open port, and an address without one
 from __future__ import annotations
 
 import csv
-import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import BinaryIO
 
 from camaudit.sources.imports import _json, _services
 from camaudit.sources.imports._base import Format, ImportProblem, Item, Record, epoch, iso_time
+from camaudit.values import is_address
 
 SOURCE = "import:zmap"
 _REFUSED = ("rst", "0", "false")
-
-
-def _is_address(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def sniff(head: bytes) -> bool:
@@ -34,7 +26,7 @@ def sniff(head: bytes) -> bool:
     if "saddr" in first.split(","):
         return True
     lines = [x.strip() for x in head[:4096].decode("latin-1").splitlines()[:5] if x.strip()]
-    return bool(lines) and all(_is_address(x) for x in lines)
+    return bool(lines) and all(is_address(x) for x in lines)
 
 
 def read(stream: BinaryIO) -> Iterator[Item]:
@@ -60,7 +52,7 @@ def read(stream: BinaryIO) -> Iterator[Item]:
 
 def _record(row: Mapping[str, str], where: str) -> Item:
     ip = row.get("saddr", "").strip()
-    if not _is_address(ip):
+    if not is_address(ip):
         return ImportProblem(where, f"'saddr' is not an address: {ip[:60]!r}")
     when = epoch(row["timestamp-ts"]) if row.get("timestamp-ts") else iso_time(row.get("timestamp-str"))
     port = _json.port_of(row.get("sport"))

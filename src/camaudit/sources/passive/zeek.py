@@ -16,6 +16,7 @@ from pathlib import Path
 from camaudit.model import Observation, Transport
 from camaudit.sources.passive.summary import TrafficSummary, to_time
 from camaudit.sources.passive.textlog import lines, parse_int, parse_time
+from camaudit.values import is_address
 
 SOURCE = "zeek"
 COLUMNS: dict[str, frozenset[str]] = {
@@ -293,26 +294,16 @@ def _count(record: Record, first: str, second: str) -> int:
 def _dns(record: Record, summary: TrafficSummary) -> None:
     answers = record.get("answers") or []
     addresses = (
-        [a for a in answers if isinstance(a, str) and _is_address(a)] if isinstance(answers, list) else []
+        [a for a in answers if isinstance(a, str) and is_address(a)] if isinstance(answers, list) else []
     )
     name = _text(record, "query").strip().rstrip(".").lower()
     if name:
         summary.add_dns(_text(record, "id.orig_h"), name, addresses[:64])
 
 
-def _is_address(text: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _http(record: Record, summary: TrafficSummary) -> None:
     host = _text(record, "host").strip().lower().rsplit(":", 1)[0]
-    if host and not _is_address(host):
+    if host and not is_address(host):
         summary.add_name(_text(record, "id.resp_h"), host, "http-host")
 
 
