@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from camaudit.model import printable, utcnow
 from camaudit.store import schema as t
 from camaudit.store.engine import RegisterError
+from camaudit.store.estate import site_of
 from camaudit.store.records import utc
 
 ROLES = ("viewer", "auditor", "operator", "admin")
@@ -194,6 +195,4 @@ class Accounts:
 
     def audit_site(self, audit_id: str) -> str | None:
         with self.engine.connect() as conn:
-            return conn.execute(
-                sa.select(t.AUDIT_SITES.c.site).where(t.AUDIT_SITES.c.audit_id == audit_id)
-            ).scalar_one_or_none()
+            return site_of(conn, audit_id)

@@ -23,6 +23,12 @@ from camaudit.store.records import ESTATE
 from camaudit.version import __version__
 
 
+def site_of(conn: sa.Connection, audit_id: str) -> str | None:
+    """The site that reported `audit_id` into this central register; None for an audit of its own."""
+    query = sa.select(t.AUDIT_SITES.c.site).where(t.AUDIT_SITES.c.audit_id == audit_id)
+    return conn.execute(query).scalar_one_or_none()
+
+
 def latest_site_audits(conn: sa.Connection) -> dict[str, str]:
     """Each site's latest finished audit: site -> audit id."""
     a, s = t.AUDITS.c, t.AUDIT_SITES.c
@@ -41,9 +47,9 @@ def record_snapshot(conn: sa.Connection, at: datetime) -> str | None:
     if not taken:
         return None
     estate = uuid.uuid4().hex
-    scope: set[str] = set()
-    for row in conn.execute(sa.select(t.AUDITS.c.scope).where(t.AUDITS.c.id.in_(taken.values()))):
-        scope.update(row.scope or ())
+    a = t.AUDITS.c
+    rows = conn.execute(sa.select(a.id, a.started, a.scope).where(a.id.in_(taken.values()))).all()
+    scope = {ip for row in rows for ip in row.scope or ()}
     options = {"kind": ESTATE, "sites": dict(sorted(taken.items()))}
     conn.execute(
         sa.insert(t.AUDITS).values(
@@ -51,7 +57,7 @@ def record_snapshot(conn: sa.Connection, at: datetime) -> str | None:
         )
     )
     # Newest audit first: a device two sites shared before site keys (schema 7) is taken once.
-    newest_first = sorted(taken.values(), key=lambda a: _started(conn, a), reverse=True)
+    newest_first = [row.id for row in sorted(rows, key=lambda row: row.started, reverse=True)]
     devices: set[int] = set()
     hosts: set[str] = set()
     for audit_id in newest_first:
@@ -61,10 +67,6 @@ def record_snapshot(conn: sa.Connection, at: datetime) -> str | None:
         # the rest stay with each site's own audit (an estate per report must not copy every reply again).
         _copy(conn, t.OBSERVATIONS, audit_id, estate, t.OBSERVATIONS.c.kind == "auth.read")
     return estate
-
-
-def _started(conn: sa.Connection, audit_id: str) -> Any:
-    return conn.execute(sa.select(t.AUDITS.c.started).where(t.AUDITS.c.id == audit_id)).scalar_one()
 
 
 def _copy_devices(conn: sa.Connection, audit_id: str, estate: str, skip: set[int]) -> set[int]:

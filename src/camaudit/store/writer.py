@@ -32,7 +32,7 @@ from camaudit.model import (
 )
 from camaudit.store import schema as t
 from camaudit.store.engine import RegisterError, writer_engine
-from camaudit.store.estate import record_snapshot
+from camaudit.store.estate import record_snapshot, site_of
 from camaudit.store.records import DeviceStatus, UserFields, user_from
 from camaudit.store.rows import device_row, finding_row, row_of
 
@@ -164,9 +164,7 @@ class Register:
         An audit id already owned by another site is refused: a site writes only its own audits.
         """
         with self.engine.begin() as conn:
-            owner = conn.execute(
-                sa.select(t.AUDIT_SITES.c.site).where(t.AUDIT_SITES.c.audit_id == audit.id)
-            ).scalar_one_or_none()
+            owner = site_of(conn, audit.id)
             if owner is not None:
                 if owner != site:
                     raise RegisterError(f"audit {audit.id} belongs to another site")
@@ -335,9 +333,7 @@ def key_scope(conn: sa.Connection, audit_id: str) -> str:
     reported into a central register, else nothing. Sites reuse private addresses (two sites' cameras
     at 192.168.1.10 were one device, the second overwriting the first) and a site must not be able to
     claim another site's device by its MAC; a site's name has no '/' (`accounts.site_problem`)."""
-    site = conn.execute(
-        sa.select(t.AUDIT_SITES.c.site).where(t.AUDIT_SITES.c.audit_id == audit_id)
-    ).scalar_one_or_none()
+    site = site_of(conn, audit_id)
     return f"site:{site}/" if site else ""
 
 
